@@ -1,0 +1,55 @@
+# The README's commands. Everything installs into .venv from requirements files.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+DEV := DEBUG=true MFA_REQUIRED_FOR_AGENCY=false
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test install lint format messages vendor bench worker beat clean
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	$(DEV) $(PY) manage.py migrate --noinput
+	$(DEV) $(PY) manage.py seed_demo
+	@echo "Serving on http://$(HOST):$(PORT)/  (SQLite, tasks run eagerly, e-mails printed here)"
+	$(DEV) $(PY) manage.py runserver $(HOST):$(PORT)
+
+test: install
+	$(PY) -m pytest -n 2 $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+# Regenerate the Polish catalogue after changing user-facing text (needs GNU gettext).
+messages: install
+	$(DEV) $(PY) manage.py makemessages -l pl --ignore=.venv --ignore=var --ignore=node_modules --no-obsolete
+	$(DEV) $(PY) manage.py compilemessages -l pl --ignore=.venv
+
+# Re-vendor front-end assets from the npm registry into static/vendor/.
+vendor:
+	npm install --no-audit --no-fund --no-save
+	cp node_modules/bootstrap/dist/css/bootstrap.min.css* node_modules/bootstrap/dist/js/bootstrap.bundle.min.js* static/vendor/bootstrap/
+	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx/
+	cp node_modules/chart.js/dist/chart.umd.min.js* static/vendor/chartjs/
+
+worker: install
+	$(DEV) $(VENV)/bin/celery -A mobility_portal worker -l info
+
+beat: install
+	$(DEV) $(VENV)/bin/celery -A mobility_portal beat -l info
+
+clean:
+	rm -rf $(VENV) var

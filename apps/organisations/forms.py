@@ -1,0 +1,33 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from apps.organisations.models import MembershipRole, Organisation
+from apps.reference import selectors as reference
+
+
+def _eligible_country_choices():
+    return [("", "---------")] + [(c.iso2, c.display_name) for c in reference.eligible_countries()]
+
+
+class OrganisationForm(forms.ModelForm):
+    class Meta:
+        model = Organisation
+        fields = [
+            "oid", "pic", "legal_name", "short_name", "kind", "country", "region", "city", "address", "website",
+            "contact_email",
+        ]
+        help_texts = {
+            "oid": _("E followed by 8 digits, e.g. E10012345."),
+            "pic": _("Optional: 9 digits."),
+            "region": _("Required for organisations in Poland."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["country"] = forms.ChoiceField(label=_("country"), choices=_eligible_country_choices())
+        self.fields["region"].queryset = self.fields["region"].queryset.select_related("country")
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail address of your colleague"))
+    role = forms.ChoiceField(label=_("Role"), choices=MembershipRole.choices, initial=MembershipRole.CONTRIBUTOR)

@@ -1,0 +1,171 @@
+"""Demo and benchmark data, written through the apps' services.
+
+The demo accounts (README, "Demo logins") are stable: tests, demos and
+reviewers rely on their addresses and password.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils.text import slugify
+
+from apps.accounts.models import AgencyRole
+from apps.accounts.services import user_ensure
+from apps.organisations.models import MembershipRole, Organisation, OrganisationType
+from apps.organisations.services import membership_add, organisation_create
+from apps.participants.models import ParticipantCategory
+from apps.participants.services import participant_ensure
+from apps.reference.models import Region
+from apps.reserve_list.services import programme_ensure
+
+DEMO_PASSWORD = "Mobility-Demo-2026"
+PROGRAMME_NAME = "FERS VET: Erasmus+ reserve lists 2022–2024"
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    email: str
+    role: str
+    first_name: str
+    last_name: str
+
+
+DEMO_ACCOUNTS = [
+    DemoAccount("admin@agency.example", "agency administrator", "Anna", "Administratorka"),
+    DemoAccount("officer@agency.example", "agency officer", "Olga", "Urzędniczka"),
+    DemoAccount("finance@agency.example", "agency finance", "Filip", "Finansowy"),
+    DemoAccount("manager@school-a.example", "manager of organisation A", "Marek", "Kierownik"),
+    DemoAccount("manager@school-b.example", "manager of organisation B", "Beata", "Kierowniczka"),
+    DemoAccount("learner@school-a.example", "participant of organisation A", "Lena", "Uczennica"),
+]
+
+# (OID, legal name, short name, city, TERYT region code). A and B match shared/domain/reserve_list_example.csv.
+ORGANISATION_A = ("E10012345", "Zespół Szkół Technicznych nr 1", "ZST 1 Poznań", "Poznań", "30")
+ORGANISATION_B = ("E10023456", "Centrum Kształcenia Zawodowego", "CKZ Lublin", "Lublin", "06")
+
+CITIES_BY_REGION = {
+    "02": ["Wrocław", "Legnica", "Wałbrzych"], "04": ["Bydgoszcz", "Toruń", "Włocławek"],
+    "06": ["Lublin", "Zamość", "Chełm"], "08": ["Zielona Góra", "Gorzów Wielkopolski"],
+    "10": ["Łódź", "Piotrków Trybunalski", "Sieradz"], "12": ["Kraków", "Tarnów", "Nowy Sącz"],
+    "14": ["Warszawa", "Radom", "Płock", "Siedlce"], "16": ["Opole", "Nysa"],
+    "18": ["Rzeszów", "Przemyśl", "Krosno"], "20": ["Białystok", "Suwałki", "Łomża"],
+    "22": ["Gdańsk", "Gdynia", "Słupsk"], "24": ["Katowice", "Gliwice", "Bielsko-Biała", "Częstochowa"],
+    "26": ["Kielce", "Ostrowiec Świętokrzyski"], "28": ["Olsztyn", "Elbląg", "Ełk"],
+    "30": ["Poznań", "Kalisz", "Konin", "Leszno"], "32": ["Szczecin", "Koszalin", "Świnoujście"],
+}
+SCHOOL_NAMES = [
+    ("Zespół Szkół Technicznych nr {n}", OrganisationType.VET_SCHOOL),
+    ("Technikum nr {n}", OrganisationType.VET_SCHOOL),
+    ("Branżowa Szkoła I Stopnia nr {n}", OrganisationType.VET_SCHOOL),
+    ("Centrum Kształcenia Zawodowego nr {n}", OrganisationType.VET_CENTRE),
+    ("Zespół Szkół Gastronomiczno-Hotelarskich nr {n}", OrganisationType.VET_SCHOOL),
+    ("Fundacja Rozwoju Edukacji Zawodowej {n}", OrganisationType.NGO),
+    ("Zakład Doskonalenia Zawodowego {n}", OrganisationType.VET_CENTRE),
+]
+HOSTS = [
+    ("E10234567", "Hotel Escola Lisboa", "Lisbon", "PT", OrganisationType.VET_SCHOOL),
+    ("E10345678", "Centro de Formación Sevilla", "Seville", "ES", OrganisationType.VET_CENTRE),
+    ("E10456789", "Berufsschule Berlin-Mitte", "Berlin", "DE", OrganisationType.VET_SCHOOL),
+    ("E10567890", "Istituto Professionale Bologna", "Bologna", "IT", OrganisationType.VET_SCHOOL),
+    ("E10678901", "Lycée Professionnel Lyon", "Lyon", "FR", OrganisationType.VET_SCHOOL),
+    ("E10789012", "Dublin Skills Centre", "Dublin", "IE", OrganisationType.VET_CENTRE),
+    ("E10890123", "Technical College Valletta", "Valletta", "MT", OrganisationType.VET_SCHOOL),
+    ("E10901234", "Stredná odborná škola Bratislava", "Bratislava", "SK", OrganisationType.VET_SCHOOL),
+    ("E11012345", "Vilniaus technologijų mokymo centras", "Vilnius", "LT", OrganisationType.VET_CENTRE),
+    ("E11123456", "Oslo Fagskole", "Oslo", "NO", OrganisationType.VET_SCHOOL),
+    ("E11234567", "Tallinn Kutsekool", "Tallinn", "EE", OrganisationType.VET_SCHOOL),
+    ("E11345678", "Autoservis Praha s.r.o.", "Prague", "CZ", OrganisationType.COMPANY),
+    ("E11456789", "Helsinki Vocational College", "Helsinki", "FI", OrganisationType.VET_SCHOOL),
+    ("E11567890", "Graafschap College Doetinchem", "Doetinchem", "NL", OrganisationType.VET_SCHOOL),
+    ("E11678901", "Hotelschool Wien", "Vienna", "AT", OrganisationType.VET_SCHOOL),
+]
+
+
+def unidecode_ascii(text: str) -> str:
+    """Good enough for demo e-mail domains: drop accents and Polish letters to ASCII."""
+    import unicodedata
+
+    text = text.replace("ł", "l").replace("Ł", "L")
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+
+
+def _ensure_organisation(oid, legal_name, short_name, city, country, kind, region=None) -> Organisation:
+    existing = Organisation.objects.filter(oid=oid).first()
+    if existing:
+        return existing
+    slug = slugify(unidecode_ascii(short_name))
+    return organisation_create(
+        oid=oid, legal_name=legal_name, short_name=short_name, kind=kind, country=country, region=region,
+        city=city, contact_email=f"office@{slug}.example",
+    )
+
+
+def _polish_organisations(regions: dict[str, Region], count: int, rng: random.Random):
+    """Yield (oid, legal name, short name, city, region) for ``count`` Polish organisations across all regions."""
+    codes = sorted(CITIES_BY_REGION)
+    for index in range(count):
+        code = codes[index % len(codes)]
+        city = rng.choice(CITIES_BY_REGION[code])
+        pattern, kind = SCHOOL_NAMES[index % len(SCHOOL_NAMES)]
+        number = index // len(SCHOOL_NAMES) + 2
+        name = f"{pattern.format(n=number)} w {city}" if "{n}" in pattern else pattern
+        yield f"E2{index:07d}", name, f"{city} {number}", city, regions[code], kind
+
+
+@transaction.atomic
+def seed_demo(*, polish_organisations: int = 48) -> dict:
+    rng = random.Random(2026)
+    regions = {r.code: r for r in Region.objects.filter(country_id="PL")}
+    programme_ensure(
+        name=PROGRAMME_NAME, sending_country="PL", target_learners=14175, target_staff=675,
+        starts_on=date(2023, 6, 1), ends_on=date(2027, 5, 31),
+        envelopes={2022: Decimal("9500000.00"), 2023: Decimal("13000000.00"), 2024: Decimal("15500000.00")},
+    )
+    org_a = _ensure_organisation(*ORGANISATION_A[:4], "PL", OrganisationType.VET_SCHOOL, regions[ORGANISATION_A[4]])
+    org_b = _ensure_organisation(*ORGANISATION_B[:4], "PL", OrganisationType.VET_CENTRE, regions[ORGANISATION_B[4]])
+    for oid, name, short, city, region, kind in _polish_organisations(regions, polish_organisations, rng):
+        _ensure_organisation(oid, name, short, city, "PL", kind, region)
+    for oid, name, city, country, kind in HOSTS:
+        _ensure_organisation(oid, name, name, city, country, kind)
+
+    roles = {
+        "admin@agency.example": AgencyRole.ADMINISTRATOR,
+        "officer@agency.example": AgencyRole.OFFICER,
+        "finance@agency.example": AgencyRole.FINANCE,
+    }
+    users = {
+        account.email: user_ensure(
+            email=account.email, password=DEMO_PASSWORD, first_name=account.first_name,
+            last_name=account.last_name, agency_role=roles.get(account.email, ""),
+        )
+        for account in DEMO_ACCOUNTS
+    }
+    membership_add(organisation=org_a, user=users["manager@school-a.example"], role=MembershipRole.MANAGER)
+    membership_add(organisation=org_b, user=users["manager@school-b.example"], role=MembershipRole.MANAGER)
+    learner = users["learner@school-a.example"]
+    participant_ensure(
+        organisation=org_a, email=learner.email, first_name=learner.first_name, last_name=learner.last_name,
+        category=ParticipantCategory.LEARNER, user=learner,
+    )
+    return {"organisation_a": org_a, "organisation_b": org_b, "users": users}
+
+
+@transaction.atomic
+def seed_programme_scale(*, organisations: int = 1500) -> int:
+    """Programme-sized data for benchmarks: ``organisations`` Polish beneficiaries, bulk-inserted."""
+    rng = random.Random(1500)
+    regions = {r.code: r for r in Region.objects.filter(country_id="PL")}
+    existing = set(Organisation.objects.filter(oid__startswith="E3").values_list("oid", flat=True))
+    rows = []
+    for oid, name, short, city, region, kind in _polish_organisations(regions, organisations, rng):
+        oid = "E3" + oid[2:]
+        if oid not in existing:
+            rows.append(Organisation(oid=oid, legal_name=name, short_name=short, kind=kind, country="PL",
+                                     region=region, city=city))
+    Organisation.objects.bulk_create(rows, batch_size=1000)
+    return len(rows)

@@ -1,0 +1,13 @@
+from django.db import migrations
+
+from apps.reference.loaders import load_reference_data
+
+
+def load(apps, schema_editor):
+    load_reference_data(apps)
+
+
+class Migration(migrations.Migration):
+    dependencies = [("reference", "0001_initial")]
+
+    operations = [migrations.RunPython(load, migrations.RunPython.noop)]

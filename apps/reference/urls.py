@@ -1,0 +1,6 @@
+from django.urls import path
+
+from apps.reference import views
+
+app_name = "reference"
+urlpatterns = [path("reference/", views.reference_index, name="index")]

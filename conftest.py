@@ -1,0 +1,76 @@
+"""Test-wide fixtures: personas, external services, and what a missing one means.
+
+Tests that need PostgreSQL, Redis, Chromium or gettext carry a marker. On a
+newcomer's machine without the service the test is skipped with a message
+saying what to install; with CI=true a missing service fails the test instead.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+from urllib.parse import urlparse
+
+import pytest
+
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+CHROMIUM_PATH = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+REDIS_URL = os.environ.get("TEST_REDIS_URL") or (
+    os.environ["CELERY_BROKER_URL"] if os.environ.get("CELERY_BROKER_URL", "").startswith("redis") else
+    "redis://127.0.0.1:6379/15"
+)
+
+
+def _reachable(url: str) -> bool:
+    parsed = urlparse(url)
+    try:
+        with socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or 6379), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def _missing(marker: str) -> str | None:
+    """Why the service behind ``marker`` is unavailable, or None when it is there."""
+    from django.conf import settings
+
+    if marker == "postgres":
+        engine = settings.DATABASES["default"]["ENGINE"]
+        return None if "postgresql" in engine else "PostgreSQL: set DATABASE_URL=postgres://... (apt install postgresql)"
+    if marker == "redis":
+        return None if _reachable(REDIS_URL) else f"Redis at {REDIS_URL}: apt install redis-server, or set TEST_REDIS_URL"
+    if marker == "browser":
+        return None if os.path.exists(CHROMIUM_PATH) else "Chromium: apt install chromium (or set CHROMIUM_PATH)"
+    if marker == "gettext":
+        return None if shutil.which("xgettext") else "GNU gettext: apt install gettext"
+    return None
+
+
+def pytest_runtest_setup(item):
+    for marker in ("postgres", "redis", "browser", "gettext"):
+        if item.get_closest_marker(marker):
+            reason = _missing(marker)
+            if reason:
+                if IN_CI:
+                    pytest.fail(f"CI=true but a required service is missing: {reason}")
+                pytest.skip(f"needs {reason}")
+
+
+@pytest.fixture
+def redis_url():
+    return REDIS_URL
+
+
+@pytest.fixture
+def chromium_path():
+    return CHROMIUM_PATH
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache():
+    """Rate-limit counters and cached sessions must not leak from one test into the next."""
+    from django.core.cache import cache
+
+    yield
+    cache.clear()
