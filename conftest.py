@@ -17,8 +17,9 @@ import pytest
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 CHROMIUM_PATH = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 REDIS_URL = os.environ.get("TEST_REDIS_URL") or (
-    os.environ["CELERY_BROKER_URL"] if os.environ.get("CELERY_BROKER_URL", "").startswith("redis") else
-    "redis://127.0.0.1:6379/15"
+    os.environ["CELERY_BROKER_URL"]
+    if os.environ.get("CELERY_BROKER_URL", "").startswith("redis")
+    else "redis://127.0.0.1:6379/15"
 )
 
 
@@ -37,9 +38,13 @@ def _missing(marker: str) -> str | None:
 
     if marker == "postgres":
         engine = settings.DATABASES["default"]["ENGINE"]
-        return None if "postgresql" in engine else "PostgreSQL: set DATABASE_URL=postgres://... (apt install postgresql)"
+        return (
+            None if "postgresql" in engine else "PostgreSQL: set DATABASE_URL=postgres://... (apt install postgresql)"
+        )
     if marker == "redis":
-        return None if _reachable(REDIS_URL) else f"Redis at {REDIS_URL}: apt install redis-server, or set TEST_REDIS_URL"
+        return (
+            None if _reachable(REDIS_URL) else f"Redis at {REDIS_URL}: apt install redis-server, or set TEST_REDIS_URL"
+        )
     if marker == "browser":
         return None if os.path.exists(CHROMIUM_PATH) else "Chromium: apt install chromium (or set CHROMIUM_PATH)"
     if marker == "gettext":

@@ -29,10 +29,10 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list(
     "ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"], doc="Comma-separated host names the site answers to."
 )
-SITE_URL = env_str(
-    "SITE_URL", "http://127.0.0.1:8000", doc="Public base URL, used in e-mailed links."
-).rstrip("/")
-CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [SITE_URL], doc="Origins allowed to POST (defaults to SITE_URL).")
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000", doc="Public base URL, used in e-mailed links.").rstrip("/")
+CSRF_TRUSTED_ORIGINS = env_list(
+    "CSRF_TRUSTED_ORIGINS", [SITE_URL], doc="Origins allowed to POST (defaults to SITE_URL)."
+)
 
 # --- Applications -----------------------------------------------------------
 
@@ -182,7 +182,9 @@ ACCOUNT_RATE_LIMITS = {
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Mobility Portal"
 MFA_REQUIRED_FOR_AGENCY = env_bool(
-    "MFA_REQUIRED_FOR_AGENCY", not DEBUG, doc="Agency staff must enrol TOTP before using the portal (default: on unless DEBUG)."
+    "MFA_REQUIRED_FOR_AGENCY",
+    not DEBUG,
+    doc="Agency staff must enrol TOTP before using the portal (default: on unless DEBUG).",
 )
 
 # --- Internationalisation ---------------------------------------------------
@@ -194,6 +196,8 @@ TIME_ZONE = "Europe/Warsaw"
 USE_I18N = True
 USE_TZ = True
 COUNTRIES_FIRST = ["PL"]
+
+FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6 behaviour now: a bare domain means https
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -49,7 +49,5 @@ def user_ensure(
         user.set_password(password)
     user.save()
     user_set_agency_role(user=user, role=agency_role)
-    EmailAddress.objects.update_or_create(
-        user=user, email=user.email, defaults={"verified": True, "primary": True}
-    )
+    EmailAddress.objects.update_or_create(user=user, email=user.email, defaults={"verified": True, "primary": True})
     return user

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from apps.organisations.models import MembershipRole, Organisation
+from apps.organisations.services import organisation_location_errors
 from apps.reference import selectors as reference
 
 
@@ -13,7 +14,16 @@ class OrganisationForm(forms.ModelForm):
     class Meta:
         model = Organisation
         fields = [
-            "oid", "pic", "legal_name", "short_name", "kind", "country", "region", "city", "address", "website",
+            "oid",
+            "pic",
+            "legal_name",
+            "short_name",
+            "kind",
+            "country",
+            "region",
+            "city",
+            "address",
+            "website",
             "contact_email",
         ]
         help_texts = {
@@ -26,6 +36,14 @@ class OrganisationForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["country"] = forms.ChoiceField(label=_("country"), choices=_eligible_country_choices())
         self.fields["region"].queryset = self.fields["region"].queryset.select_related("country")
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("country"):
+            errors = organisation_location_errors(country=cleaned["country"], region=cleaned.get("region"))
+            for field, message in errors.items():
+                self.add_error(field, message)
+        return cleaned
 
 
 class InvitationForm(forms.Form):

@@ -13,9 +13,7 @@ from apps.organisations.models import Invitation, Membership, MembershipRole, Or
 def organisations_for_agency(*, user):
     if not is_agency(user):
         return Organisation.objects.none()
-    return Organisation.objects.select_related("region").annotate(
-        member_count=Count("memberships", distinct=True)
-    )
+    return Organisation.objects.select_related("region").annotate(member_count=Count("memberships", distinct=True))
 
 
 def memberships_of(*, user):

@@ -17,7 +17,16 @@ from apps.reference import selectors as reference
 
 INVITATION_VALID_FOR = timedelta(days=14)
 ORGANISATION_FIELDS = (
-    "oid", "pic", "legal_name", "short_name", "kind", "country", "region", "city", "address", "website",
+    "oid",
+    "pic",
+    "legal_name",
+    "short_name",
+    "kind",
+    "country",
+    "region",
+    "city",
+    "address",
+    "website",
     "contact_email",
 )
 
@@ -96,8 +105,12 @@ def membership_invite(*, organisation: Organisation, email: str, role: str, invi
         email=email,
         language=getattr(recipient, "language", None) or invited_by.language,
         url=reverse("organisations:invitation", args=[token]),
-        context={"organisation": organisation, "inviter": invited_by, "role": invitation.get_role_display(),
-                 "expires_at": invitation.expires_at},
+        context={
+            "organisation": organisation,
+            "inviter": invited_by,
+            "role": invitation.get_role_display(),
+            "expires_at": invitation.expires_at,
+        },
     )
     return invitation
 

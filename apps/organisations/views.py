@@ -77,7 +77,9 @@ def organisation_edit(request, pk: int):
         if _save(form, lambda: services.organisation_update(organisation=organisation, **fields)):
             messages.success(request, _("Changes saved."))
             return redirect("organisations:detail", pk=organisation.pk)
-    return render(request, "organisations/form.html", {"form": form, "title": organisation, "organisation": organisation})
+    return render(
+        request, "organisations/form.html", {"form": form, "title": organisation, "organisation": organisation}
+    )
 
 
 @login_required

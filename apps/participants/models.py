@@ -13,11 +13,17 @@ class Participant(models.Model):
     """A person sent abroad by an organisation. Personal data: see the access rules in services."""
 
     organisation = models.ForeignKey(
-        "organisations.Organisation", verbose_name=_("sending organisation"), on_delete=models.PROTECT,
+        "organisations.Organisation",
+        verbose_name=_("sending organisation"),
+        on_delete=models.PROTECT,
         related_name="participants",
     )
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, verbose_name=_("account"), null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("account"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="participant",
     )
     first_name = models.CharField(_("first name"), max_length=100)

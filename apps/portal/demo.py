@@ -49,14 +49,22 @@ ORGANISATION_A = ("E10012345", "Zespół Szkół Technicznych nr 1", "ZST 1 Pozn
 ORGANISATION_B = ("E10023456", "Centrum Kształcenia Zawodowego", "CKZ Lublin", "Lublin", "06")
 
 CITIES_BY_REGION = {
-    "02": ["Wrocław", "Legnica", "Wałbrzych"], "04": ["Bydgoszcz", "Toruń", "Włocławek"],
-    "06": ["Lublin", "Zamość", "Chełm"], "08": ["Zielona Góra", "Gorzów Wielkopolski"],
-    "10": ["Łódź", "Piotrków Trybunalski", "Sieradz"], "12": ["Kraków", "Tarnów", "Nowy Sącz"],
-    "14": ["Warszawa", "Radom", "Płock", "Siedlce"], "16": ["Opole", "Nysa"],
-    "18": ["Rzeszów", "Przemyśl", "Krosno"], "20": ["Białystok", "Suwałki", "Łomża"],
-    "22": ["Gdańsk", "Gdynia", "Słupsk"], "24": ["Katowice", "Gliwice", "Bielsko-Biała", "Częstochowa"],
-    "26": ["Kielce", "Ostrowiec Świętokrzyski"], "28": ["Olsztyn", "Elbląg", "Ełk"],
-    "30": ["Poznań", "Kalisz", "Konin", "Leszno"], "32": ["Szczecin", "Koszalin", "Świnoujście"],
+    "02": ["Wrocław", "Legnica", "Wałbrzych"],
+    "04": ["Bydgoszcz", "Toruń", "Włocławek"],
+    "06": ["Lublin", "Zamość", "Chełm"],
+    "08": ["Zielona Góra", "Gorzów Wielkopolski"],
+    "10": ["Łódź", "Piotrków Trybunalski", "Sieradz"],
+    "12": ["Kraków", "Tarnów", "Nowy Sącz"],
+    "14": ["Warszawa", "Radom", "Płock", "Siedlce"],
+    "16": ["Opole", "Nysa"],
+    "18": ["Rzeszów", "Przemyśl", "Krosno"],
+    "20": ["Białystok", "Suwałki", "Łomża"],
+    "22": ["Gdańsk", "Gdynia", "Słupsk"],
+    "24": ["Katowice", "Gliwice", "Bielsko-Biała", "Częstochowa"],
+    "26": ["Kielce", "Ostrowiec Świętokrzyski"],
+    "28": ["Olsztyn", "Elbląg", "Ełk"],
+    "30": ["Poznań", "Kalisz", "Konin", "Leszno"],
+    "32": ["Szczecin", "Koszalin", "Świnoujście"],
 }
 SCHOOL_NAMES = [
     ("Zespół Szkół Technicznych nr {n}", OrganisationType.VET_SCHOOL),
@@ -100,8 +108,14 @@ def _ensure_organisation(oid, legal_name, short_name, city, country, kind, regio
         return existing
     slug = slugify(unidecode_ascii(short_name))
     return organisation_create(
-        oid=oid, legal_name=legal_name, short_name=short_name, kind=kind, country=country, region=region,
-        city=city, contact_email=f"office@{slug}.example",
+        oid=oid,
+        legal_name=legal_name,
+        short_name=short_name,
+        kind=kind,
+        country=country,
+        region=region,
+        city=city,
+        contact_email=f"office@{slug}.example",
     )
 
 
@@ -122,8 +136,12 @@ def seed_demo(*, polish_organisations: int = 48) -> dict:
     rng = random.Random(2026)
     regions = {r.code: r for r in Region.objects.filter(country_id="PL")}
     programme_ensure(
-        name=PROGRAMME_NAME, sending_country="PL", target_learners=14175, target_staff=675,
-        starts_on=date(2023, 6, 1), ends_on=date(2027, 5, 31),
+        name=PROGRAMME_NAME,
+        sending_country="PL",
+        target_learners=14175,
+        target_staff=675,
+        starts_on=date(2023, 6, 1),
+        ends_on=date(2027, 5, 31),
         envelopes={2022: Decimal("9500000.00"), 2023: Decimal("13000000.00"), 2024: Decimal("15500000.00")},
     )
     org_a = _ensure_organisation(*ORGANISATION_A[:4], "PL", OrganisationType.VET_SCHOOL, regions[ORGANISATION_A[4]])
@@ -140,8 +158,11 @@ def seed_demo(*, polish_organisations: int = 48) -> dict:
     }
     users = {
         account.email: user_ensure(
-            email=account.email, password=DEMO_PASSWORD, first_name=account.first_name,
-            last_name=account.last_name, agency_role=roles.get(account.email, ""),
+            email=account.email,
+            password=DEMO_PASSWORD,
+            first_name=account.first_name,
+            last_name=account.last_name,
+            agency_role=roles.get(account.email, ""),
         )
         for account in DEMO_ACCOUNTS
     }
@@ -149,8 +170,12 @@ def seed_demo(*, polish_organisations: int = 48) -> dict:
     membership_add(organisation=org_b, user=users["manager@school-b.example"], role=MembershipRole.MANAGER)
     learner = users["learner@school-a.example"]
     participant_ensure(
-        organisation=org_a, email=learner.email, first_name=learner.first_name, last_name=learner.last_name,
-        category=ParticipantCategory.LEARNER, user=learner,
+        organisation=org_a,
+        email=learner.email,
+        first_name=learner.first_name,
+        last_name=learner.last_name,
+        category=ParticipantCategory.LEARNER,
+        user=learner,
     )
     return {"organisation_a": org_a, "organisation_b": org_b, "users": users}
 
@@ -165,7 +190,10 @@ def seed_programme_scale(*, organisations: int = 1500) -> int:
     for oid, name, short, city, region, kind in _polish_organisations(regions, organisations, rng):
         oid = "E3" + oid[2:]
         if oid not in existing:
-            rows.append(Organisation(oid=oid, legal_name=name, short_name=short, kind=kind, country="PL",
-                                     region=region, city=city))
+            rows.append(
+                Organisation(
+                    oid=oid, legal_name=name, short_name=short, kind=kind, country="PL", region=region, city=city
+                )
+            )
     Organisation.objects.bulk_create(rows, batch_size=1000)
     return len(rows)

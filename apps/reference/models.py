@@ -32,12 +32,12 @@ class BilingualName(models.Model):
     class Meta:
         abstract = True
 
+    def __str__(self):
+        return self.display_name
+
     @property
     def display_name(self) -> str:
         return self.name_pl if (get_language() or "en").startswith("pl") and self.name_pl else self.name
-
-    def __str__(self):
-        return self.display_name
 
 
 class Country(BilingualName):

@@ -28,7 +28,11 @@ def call_years() -> list[int]:
 def reference_tables(*, call_year: int | None = None) -> dict:
     """Everything the reference page shows, each table one query."""
     rates = {}
-    for key, model in (("travel_bands", TravelBand), ("support_rates", IndividualSupportRate), ("unit_costs", UnitCost)):
+    for key, model in (
+        ("travel_bands", TravelBand),
+        ("support_rates", IndividualSupportRate),
+        ("unit_costs", UnitCost),
+    ):
         qs = model.objects.all()
         rates[key] = qs.filter(call_year=call_year) if call_year else qs
     return {

@@ -27,7 +27,9 @@ class Programme(models.Model):
 class Call(models.Model):
     """One Erasmus+ call year whose reserve list the programme funds, with its budget envelope."""
 
-    programme = models.ForeignKey(Programme, verbose_name=_("programme"), on_delete=models.PROTECT, related_name="calls")
+    programme = models.ForeignKey(
+        Programme, verbose_name=_("programme"), on_delete=models.PROTECT, related_name="calls"
+    )
     year = models.PositiveSmallIntegerField(_("call year"))
     action = models.CharField(_("action"), max_length=20, default="KA122-VET")
     envelope = models.DecimalField(

@@ -8,7 +8,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--scale", choices=["demo", "programme"], default="demo",
+            "--scale",
+            choices=["demo", "programme"],
+            default="demo",
             help="'programme' also creates programme-sized data for benchmarks.",
         )
 
@@ -17,6 +19,8 @@ class Command(BaseCommand):
         if scale == "programme":
             created = seed_programme_scale()
             self.stdout.write(f"Programme scale: {created} additional organisations created.")
-        self.stdout.write(self.style.SUCCESS("Demo data ready. Sign in with any of these (password %s):" % DEMO_PASSWORD))
+        self.stdout.write(
+            self.style.SUCCESS(f"Demo data ready. Sign in with any of these (password {DEMO_PASSWORD}):")
+        )
         for account in DEMO_ACCOUNTS:
             self.stdout.write(f"  {account.email:<28} {account.role}")

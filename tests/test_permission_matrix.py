@@ -1,0 +1,361 @@
+"""Every URL with every persona: the portal's one permission matrix (DESIGN.md §4, "Who sees what").
+
+The test walks the whole URL resolver, so a new URL without an entry in ``MATRIX``
+fails ``test_every_url_is_in_the_matrix`` (like zulip's untested-URL check), and
+each (URL, persona, method) is its own test, as in pretix's
+``src/tests/control/test_permissions.py``.
+
+Outcomes are a status code, ``LOGIN`` (redirect to the sign-in page, back to the
+URL afterwards) or ``Redirect(<URL name or path>)``. Another organisation's object
+answers 404, never 403; agency-only pages answer 403 to signed-in non-agency users.
+
+Django's admin is covered by one generic rule (``admin_outcome``): none of the five
+personas is staff, so every admin page sends them to the admin's login page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
+
+from apps.conftest import (  # noqa: F401  (fixtures: the personas and their organisations)
+    agency_admin,
+    manager_a,
+    manager_b,
+    officer,
+    organisation_a,
+    organisation_b,
+    participant_user,
+    personas,
+)
+
+PERSONAS = ("anonymous", "participant", "member_a", "member_b", "officer")
+SIGNED_IN = PERSONAS[1:]
+
+
+# --- Walking the resolver -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str | None  # "namespace:name", or None for an unnamed pattern
+    route: str  # the whole pattern, for messages
+    pattern: URLPattern
+    namespace: str
+
+
+def walk(resolver: URLResolver | None = None, prefix: str = "", namespace: str = "") -> list[Route]:
+    """Every URL pattern below ``resolver``, with its namespaced name (namespaces nest like ``reverse`` wants)."""
+    resolver = resolver or get_resolver()
+    routes = []
+    for entry in resolver.url_patterns:
+        route = prefix + str(entry.pattern)
+        if isinstance(entry, URLResolver):
+            inner = ":".join(filter(None, (namespace, entry.namespace)))
+            routes += walk(entry, route, inner)
+        else:
+            name = ":".join(filter(None, (namespace, entry.name))) if entry.name else None
+            routes.append(Route(name, route, entry, namespace))
+    return routes
+
+
+ROUTES = walk()
+NAMED = {route.name: route for route in ROUTES if route.name}
+ADMIN_NAMES = sorted(name for name in NAMED if name.startswith("admin:"))
+OWN_NAMES = sorted(name for name in NAMED if not name.startswith("admin:"))
+
+
+# --- Outcomes -------------------------------------------------------------------------------------
+
+LOGIN = "login"  # redirect to allauth's sign-in page with ?next=<this URL>
+ADMIN_LOGIN = "admin-login"  # redirect to the admin's sign-in page with ?next=<this URL>
+
+
+@dataclass(frozen=True)
+class Redirect:
+    """A redirect to a URL name (reversed without arguments) or to a path; the query string is not compared."""
+
+    to: str
+
+    def path(self) -> str:
+        return self.to if self.to.startswith("/") else reverse(self.to)
+
+    def __str__(self):
+        return f"redirect to {self.to}"
+
+
+Outcome = int | str | Redirect
+
+
+def outcomes(**by_persona: Outcome) -> dict[str, Outcome]:
+    """Expected outcomes naming each of the five personas exactly once."""
+    assert sorted(by_persona) == sorted(PERSONAS), f"name every persona: {sorted(by_persona)}"
+    return by_persona
+
+
+def everyone(outcome: Outcome) -> dict[str, Outcome]:
+    return dict.fromkeys(PERSONAS, outcome)
+
+
+def signed_in(outcome: Outcome, anonymous: Outcome = LOGIN, **overrides: Outcome) -> dict[str, Outcome]:
+    """``outcome`` for each signed-in persona (unless overridden), ``anonymous`` for the visitor."""
+    return {"anonymous": anonymous, **dict.fromkeys(SIGNED_IN, outcome), **overrides}
+
+
+def agency_only(outcome: Outcome = 200) -> dict[str, Outcome]:
+    return signed_in(403, officer=outcome)
+
+
+# --- The matrix -----------------------------------------------------------------------------------
+
+Fixture = Callable[[str], object]  # request.getfixturevalue
+
+
+@dataclass(frozen=True)
+class Entry:
+    get: dict[str, Outcome]  # what a GET answers, by persona
+    post: dict[str, Outcome] | None = None  # for POST-only views: what a POST (no data unless given) answers
+    kwargs: Callable[[Fixture], dict] = field(default=lambda fixture: {})
+    data: dict = field(default_factory=dict)  # the POST's form data
+
+
+def _organisation_a(fixture: Fixture) -> dict:
+    return {"pk": fixture("organisation_a").pk}
+
+
+# Signed-in users who open a page for visitors (sign-in, sign-up, ...) are sent home.
+HOME = Redirect("home")
+
+MATRIX: dict[str, Entry] = {
+    # --- portal ---
+    "home": Entry(
+        get=outcomes(
+            anonymous=200,
+            participant=Redirect("portal:participant_home"),
+            member_a=Redirect("portal:organisation_home"),
+            member_b=Redirect("portal:organisation_home"),
+            officer=Redirect("portal:agency_home"),
+        )
+    ),
+    "healthz": Entry(get=everyone(200)),
+    "set_language": Entry(get=everyone(405), post=everyone(HOME), data={"language": "en"}),
+    "portal:agency_home": Entry(get=agency_only()),
+    "portal:organisation_home": Entry(get=signed_in(403, member_a=200, member_b=200)),
+    "portal:participant_home": Entry(get=signed_in(403, participant=200)),
+    # --- notifications (the notification is member_a's: nobody else may open it) ---
+    "notifications:list": Entry(get=signed_in(200)),
+    "notifications:open": Entry(
+        get=signed_in(405),
+        post=signed_in(404, member_a=Redirect("/org/")),
+        kwargs=lambda fixture: {"pk": fixture("notification_of_member_a").pk},
+    ),
+    "notifications:read_all": Entry(get=signed_in(405), post=signed_in(Redirect("notifications:list"))),
+    # --- reference ---
+    "reference:index": Entry(get=signed_in(200)),
+    # --- organisations (organisation A's pages: member_b and the participant get 404, not 403) ---
+    "organisations:list": Entry(get=agency_only()),
+    "organisations:create": Entry(get=agency_only()),
+    "organisations:detail": Entry(get=signed_in(404, member_a=200, officer=200), kwargs=_organisation_a),
+    "organisations:edit": Entry(get=signed_in(404, member_a=200, officer=200), kwargs=_organisation_a),
+    "organisations:invite": Entry(get=signed_in(404, member_a=200, officer=200), kwargs=_organisation_a),
+    # The token is the secret: whoever holds the link sees the invitation (accepting checks the address).
+    "organisations:invitation": Entry(
+        get=signed_in(200, anonymous=200), kwargs=lambda fixture: {"token": fixture("invitation_token")}
+    ),
+    # --- allauth: accounts ---
+    "account_login": Entry(get=signed_in(HOME, anonymous=200)),
+    "account_logout": Entry(get=signed_in(200, anonymous=HOME)),
+    "account_inactive": Entry(get=everyone(200)),
+    "account_signup": Entry(get=signed_in(HOME, anonymous=200)),
+    "account_reauthenticate": Entry(get=signed_in(200)),
+    "account_email": Entry(get=signed_in(200)),
+    "account_email_verification_sent": Entry(get=everyone(200)),
+    "account_change_password": Entry(get=signed_in(200)),
+    "account_set_password": Entry(get=signed_in(Redirect("account_change_password"))),
+    "account_reset_password": Entry(get=everyone(200)),
+    "account_confirm_login_code": Entry(get=everyone(404)),
+    "account_confirm_email": Entry(
+        get=everyone(200), kwargs=lambda fixture: {"key": fixture("email_confirmation_key")}
+    ),
+    "account_reset_password_from_key_done": Entry(get=everyone(200)),
+    "account_reset_password_from_key": Entry(
+        get=everyone(302), kwargs=lambda fixture: fixture("password_reset_kwargs")
+    ),
+    "account_reset_password_done": Entry(get=everyone(200)),
+    # --- allauth: two-factor authentication ---
+    "mfa_index": Entry(get=signed_in(200)),
+    "mfa_authenticate": Entry(get=everyone(Redirect("account_login"))),
+    "mfa_reauthenticate": Entry(get=signed_in(200)),
+    "mfa_activate_totp": Entry(get=signed_in(200)),
+    "mfa_deactivate_totp": Entry(get=signed_in(404)),
+    "mfa_view_recovery_codes": Entry(get=signed_in(404)),
+    "mfa_generate_recovery_codes": Entry(get=signed_in(404)),
+    "mfa_download_recovery_codes": Entry(get=signed_in(404)),
+}
+
+
+def admin_outcome(name: str, persona: str) -> Outcome:
+    """The generic admin rule: the five personas are not staff, so the admin sends them to its sign-in page."""
+    if name == "admin:login":
+        return 200
+    if name == "admin:logout":
+        # Django 5's LogoutView is POST-only, but the admin checks permission first and sends non-staff home.
+        return Redirect("admin:index")
+    return ADMIN_LOGIN
+
+
+def admin_url(name: str) -> str:
+    """Reverse any admin pattern with placeholder arguments (object "1", the reference app, ...)."""
+    regex = NAMED[name].pattern.pattern.regex
+    kwargs = {group: "reference" if group == "app_label" else "1" for group in regex.groupindex}
+    args = ["1"] * regex.groups if regex.groups and not kwargs else []
+    return reverse(name, args=args, kwargs=kwargs)
+
+
+# --- Fixtures the URLs are built from -------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _fast_and_fixed(settings):
+    # Five users a test: a fast hasher keeps the few thousand tests quick.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Permissions only; the TOTP enrolment wall for agency staff has its own tests.
+    settings.MFA_REQUIRED_FOR_AGENCY = False
+
+
+@pytest.fixture
+def invitation_token(organisation_a, manager_a):
+    from apps.notifications.models import Notification
+    from apps.organisations.services import membership_invite
+
+    membership_invite(organisation=organisation_a, email="newcomer@test.example", role="contributor", invited_by=manager_a)
+    # The token itself is only in the e-mailed link.
+    link = Notification.objects.get(kind="organisation_invitation", email="newcomer@test.example").url
+    return resolve(link).kwargs["token"]
+
+
+@pytest.fixture
+def notification_of_member_a(manager_a):
+    from apps.notifications.models import Notification
+
+    return Notification.objects.create(
+        recipient=manager_a, kind="test", subject="Hello", body_text="Hello", url="/org/"
+    )
+
+
+@pytest.fixture
+def email_confirmation_key(db):
+    from allauth.account.models import EmailAddress, EmailConfirmationHMAC
+
+    from tests.factories import UserFactory
+
+    user = UserFactory(email="unconfirmed@test.example", verified=False)
+    address = EmailAddress.objects.get(user=user)
+    address.verified = False
+    address.save(update_fields=["verified"])
+    return EmailConfirmationHMAC(address).key
+
+
+@pytest.fixture
+def password_reset_kwargs(db):
+    from allauth.account.forms import default_token_generator
+    from allauth.account.utils import user_pk_to_url_str
+
+    from tests.factories import UserFactory
+
+    user = UserFactory(email="forgetful@test.example")
+    return {"uidb36": user_pk_to_url_str(user), "key": default_token_generator.make_token(user)}
+
+
+# --- Checking one request -------------------------------------------------------------------------
+
+
+def describe(response) -> str:
+    location = response.headers.get("Location")
+    return f"{response.status_code}" + (f" -> {location}" if location else "")
+
+
+def assert_outcome(response, expected: Outcome, path: str) -> None:
+    got = describe(response)
+    if isinstance(expected, int):
+        assert response.status_code == expected, f"expected {expected}, got {got}"
+        return
+    assert response.status_code == 302, f"expected {expected}, got {got}"
+    location = urlsplit(response.headers["Location"])
+    if expected in (LOGIN, ADMIN_LOGIN):
+        login = reverse("account_login") if expected == LOGIN else reverse("admin:login")
+        assert location.path == login, f"expected {expected}, got {got}"
+        assert parse_qs(location.query).get("next") == [path], f"expected {expected} back to {path}, got {got}"
+        return
+    assert location.path == expected.path(), f"expected {expected}, got {got}"
+
+
+def cases():
+    for name in OWN_NAMES:
+        entry = MATRIX.get(name)
+        methods = ["GET", "POST"] if entry and entry.post else ["GET"]
+        for persona in PERSONAS:
+            for method in methods:
+                yield pytest.param(name, persona, method, id=f"{name}-{persona}-{method}")
+
+
+@pytest.mark.parametrize(("name", "persona", "method"), list(cases()))
+def test_permission(client, request, personas, name, persona, method):
+    entry = MATRIX.get(name)
+    if entry is None:
+        pytest.fail(f"{name} ({NAMED[name].route}) has no entry in MATRIX")
+    path = reverse(name, kwargs=entry.kwargs(request.getfixturevalue))
+    if personas[persona] is not None:
+        client.force_login(personas[persona])
+    if method == "GET":
+        response = client.get(path)
+        expected = entry.get[persona]
+    else:
+        response = client.post(path, entry.data)
+        expected = entry.post[persona]
+    assert_outcome(response, expected, path)
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("name", ADMIN_NAMES)
+def test_admin_permission(client, personas, name, persona):
+    path = admin_url(name)
+    if personas[persona] is not None:
+        client.force_login(personas[persona])
+    assert_outcome(client.get(path), admin_outcome(name, persona), path)
+
+
+def test_agency_administrator_reaches_the_admin(client, agency_admin):
+    client.force_login(agency_admin)
+    names = ["admin:index"] + [n for n in ADMIN_NAMES if n.startswith("admin:reference_") and n.endswith("_changelist")]
+    assert len(names) > 1
+    answers = {name: describe(client.get(reverse(name))) for name in names}
+    assert answers == dict.fromkeys(names, "200")
+
+
+def test_every_url_is_in_the_matrix():
+    """A URL nobody put in the matrix is a URL nobody checked (admin URLs follow ``admin_outcome``)."""
+    missing = sorted(set(OWN_NAMES) - set(MATRIX))
+    stale = sorted(set(MATRIX) - set(NAMED))
+    # An unnamed URL cannot be reversed, hence not tested: only the admin's catch-all and redirects may be.
+    unnamed = sorted(route.route for route in ROUTES if route.name is None and route.namespace != "admin")
+    problems = [
+        *(f"no MATRIX entry for {name} ({NAMED[name].route})" for name in missing),
+        *(f"MATRIX names {name}, which no longer resolves" for name in stale),
+        *(f"unnamed URL pattern {route} (give it a name and a MATRIX entry)" for route in unnamed),
+    ]
+    assert not problems, "\n".join(problems)
+
+
+def test_matrix_entries_name_every_persona():
+    incomplete = [
+        f"{name}.{method}: {sorted(set(PERSONAS) ^ set(expected))}"
+        for name, entry in MATRIX.items()
+        for method, expected in (("get", entry.get), ("post", entry.post or dict.fromkeys(PERSONAS)))
+        if set(expected) != set(PERSONAS)
+    ]
+    assert not incomplete, "\n".join(incomplete)
