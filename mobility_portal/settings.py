@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "apps.organisations",
     "apps.reserve_list",
     "apps.participants",
+    "apps.mobility",
     "apps.portal",
 ]
 
@@ -245,6 +246,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.resend_pending_emails",
         "schedule": crontab(minute="*/10"),
     },
+    "reserve-list-expire-offers": {"task": "reserve_list.expire_offers", "schedule": crontab(minute="*/15")},
+    "reserve-list-remind-offers": {"task": "reserve_list.remind_offers", "schedule": crontab(minute=5, hour="*")},
 }
 
 # --- Security ---------------------------------------------------------------

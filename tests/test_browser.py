@@ -7,7 +7,6 @@ process against a transactional test database, seeded with the README's demo acc
 
 from __future__ import annotations
 
-import os
 import re
 
 import pytest

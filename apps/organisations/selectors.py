@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Count, Q
 from django.http import Http404
 
-from apps.accounts.models import AgencyRole
+from apps.accounts.models import AgencyRole, User
 from apps.accounts.roles import has_agency_role, is_agency
 from apps.organisations.models import Invitation, Membership, MembershipRole, Organisation
 
@@ -75,4 +75,10 @@ def organisation_search(queryset, q: str):
         return queryset
     return queryset.filter(
         Q(legal_name__icontains=q) | Q(short_name__icontains=q) | Q(oid__iexact=q) | Q(city__icontains=q)
+    )
+
+
+def managers_of(*, organisation: Organisation):
+    return User.objects.filter(
+        is_active=True, memberships__organisation=organisation, memberships__role=MembershipRole.MANAGER
     )

@@ -1,5 +1,51 @@
+"""Reads of the reserve list, scoped to the user."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, DecimalField, Q, Sum, Value
+from django.db.models.functions import Coalesce
+from django.http import Http404
+
 from apps.accounts.roles import is_agency
-from apps.reserve_list.models import Call, Programme
+from apps.organisations.selectors import visible_organisations
+from apps.reserve_list.models import (
+    RANKING_ORDER,
+    Application,
+    ApplicationStatus,
+    Call,
+    Offer,
+    OfferStatus,
+    OfferStatusChange,
+    Programme,
+)
+
+ZERO = Value(Decimal("0.00"), output_field=DecimalField(max_digits=14, decimal_places=2))
+LIVE = [OfferStatus.OPEN, OfferStatus.ACCEPTED]
+
+
+def _committed_expression(prefix: str = ""):
+    """Open and accepted offers count in full; a withdrawn one only with what it retained."""
+    status, amount, retained = f"{prefix}status", f"{prefix}amount", f"{prefix}retained_amount"
+    return Coalesce(Sum(amount, filter=Q(**{f"{status}__in": LIVE})), ZERO) + Coalesce(
+        Sum(retained, filter=Q(**{status: OfferStatus.WITHDRAWN})), ZERO
+    )
+
+
+def call_committed(call: Call) -> Decimal:
+    return Offer.objects.filter(application__call=call).aggregate(total=_committed_expression())["total"]
+
+
+def round_candidates(call: Call):
+    """Applications a round may offer to, in rank order: on the reserve list, with no open or accepted offer."""
+    return (
+        Application.objects.filter(call=call, status=ApplicationStatus.RESERVE)
+        .exclude(offers__status__in=LIVE)
+        .only("pk", "number", "requested_grant")
+        .order_by(*RANKING_ORDER)
+    )
 
 
 def programmes_for_agency(*, user):
@@ -12,3 +58,143 @@ def calls_for_agency(*, user):
     if not is_agency(user):
         return Call.objects.none()
     return Call.objects.select_related("programme")
+
+
+def get_call_for_agency(*, user, year: int) -> Call:
+    call = calls_for_agency(user=user).filter(year=year).order_by("-programme_id").first()
+    if call is None:
+        raise Http404
+    return call
+
+
+@dataclass(frozen=True)
+class CallOverview:
+    call: Call
+    committed: Decimal
+    contracted: Decimal
+    counts: dict[str, int]
+
+    @property
+    def free(self) -> Decimal:
+        return self.call.envelope - self.committed
+
+
+def calls_overview(*, user) -> list[CallOverview]:
+    """Per call: envelope, committed, contracted and free money, and applications by status (three queries)."""
+    calls = list(calls_for_agency(user=user))
+    money = {
+        row["application__call"]: row
+        for row in Offer.objects.filter(application__call__in=calls)
+        .values("application__call")
+        .annotate(
+            committed=_committed_expression(),
+            contracted=Coalesce(
+                Sum("amount", filter=Q(status=OfferStatus.ACCEPTED,
+                                       application__status=ApplicationStatus.CONTRACTED)), ZERO
+            ),
+        )
+    }
+    counts: dict[int, dict[str, int]] = {call.pk: {} for call in calls}
+    for row in Application.objects.filter(call__in=calls).values("call", "status").annotate(n=Count("pk")):
+        counts[row["call"]][row["status"]] = row["n"]
+    return [
+        CallOverview(
+            call=call,
+            committed=money.get(call.pk, {}).get("committed", Decimal("0.00")),
+            contracted=money.get(call.pk, {}).get("contracted", Decimal("0.00")),
+            counts=counts[call.pk],
+        )
+        for call in calls
+    ]
+
+
+def call_overview(*, user, call: Call) -> CallOverview:
+    return next(o for o in calls_overview(user=user) if o.call.pk == call.pk)
+
+
+@dataclass
+class RankedApplication:
+    rank: int
+    application: Application
+    cumulative: Decimal | None  # over the applications still waiting for an offer
+    within_budget: bool
+
+
+def ranking(*, call: Call, free: Decimal) -> list[RankedApplication]:
+    """The call's ranking (applications below the threshold are not ranked), with the budget line.
+
+    ``cumulative`` adds up the requests of the applications still waiting for an
+    offer; those whose cumulative request fits in ``free`` are above the line.
+    """
+    rows = []
+    cumulative = Decimal("0.00")
+    applications = (
+        Application.objects.filter(call=call)
+        .exclude(status=ApplicationStatus.BELOW_THRESHOLD)
+        .select_related("organisation")
+        .order_by(*RANKING_ORDER)
+    )
+    for rank, application in enumerate(applications, start=1):
+        waiting = application.status == ApplicationStatus.RESERVE
+        if waiting:
+            cumulative += application.requested_grant
+        rows.append(
+            RankedApplication(
+                rank=rank,
+                application=application,
+                cumulative=cumulative if waiting else None,
+                within_budget=waiting and cumulative <= free,
+            )
+        )
+    return rows
+
+
+def applications_for_user(*, user):
+    """Applications the user may see: every one for agency staff, their organisations' for members."""
+    return Application.objects.filter(organisation__in=visible_organisations(user=user)).select_related(
+        "call", "organisation"
+    )
+
+
+def get_application_for_user(*, user, pk: int) -> Application:
+    application = applications_for_user(user=user).filter(pk=pk).first()
+    if application is None:
+        raise Http404
+    return application
+
+
+def offers_for_user(*, user):
+    return Offer.objects.filter(application__organisation__in=visible_organisations(user=user)).select_related(
+        "application", "application__call", "application__organisation", "funding_round"
+    )
+
+
+def get_offer_for_user(*, user, pk: int) -> Offer:
+    offer = offers_for_user(user=user).filter(pk=pk).first()
+    if offer is None:
+        raise Http404
+    return offer
+
+
+def application_history(*, application: Application) -> list:
+    """Status changes of the application and of its offers, and field changes from imports, newest first."""
+    changes = [
+        ("application", change) for change in application.status_changes.select_related("changed_by")
+    ] + [
+        ("offer", change)
+        for change in OfferStatusChange.objects.filter(offer__application=application).select_related(
+            "changed_by", "offer"
+        )
+    ]
+    return sorted(changes, key=lambda pair: (pair[1].changed_at, pair[1].pk), reverse=True)
+
+
+def application_field_changes(*, application: Application) -> list[dict]:
+    """What imports changed in the application's data: one entry per changed version."""
+    versions = list(application.history.select_related("history_user").order_by("history_date", "history_id"))
+    changes = []
+    for older, newer in zip(versions, versions[1:], strict=False):
+        delta = newer.diff_against(older)
+        if delta.changes:
+            changes.append({"version": newer, "changes": delta.changes})
+    return list(reversed(changes))
