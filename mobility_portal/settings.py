@@ -198,8 +198,6 @@ USE_I18N = True
 USE_TZ = True
 COUNTRIES_FIRST = ["PL"]
 
-FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6 behaviour now: a bare domain means https
-
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 

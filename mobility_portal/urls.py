@@ -17,6 +17,8 @@ urlpatterns = [
     path("", include("apps.notifications.urls")),
     path("", include("apps.reference.urls")),
     path("", include("apps.organisations.urls")),
+    path("", include("apps.reserve_list.urls")),
+    path("", include("apps.mobility.urls")),
 ]
 
 handler403 = "apps.portal.views.permission_denied"

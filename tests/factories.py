@@ -1,6 +1,10 @@
 """factory-boy factories for every app's models."""
 
+import datetime
+import decimal
+
 import factory
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from apps.accounts.models import User
@@ -73,3 +77,74 @@ class ParticipantFactory(DjangoModelFactory):
     email = factory.Sequence(lambda n: f"participant{n}@test.example")
     category = ParticipantCategory.LEARNER
     user = None
+
+
+# --- Reserve list -------------------------------------------------------------------
+
+
+class ProgrammeFactory(DjangoModelFactory):
+    class Meta:
+        model = "reserve_list.Programme"
+
+    name = factory.Sequence(lambda n: f"FERS reserve-list programme {n}")
+    sending_country = "PL"
+    target_learners = 14175
+    target_staff = 675
+    starts_on = datetime.date(2023, 6, 1)
+    ends_on = datetime.date(2027, 5, 31)
+
+
+class CallFactory(DjangoModelFactory):
+    class Meta:
+        model = "reserve_list.Call"
+
+    programme = factory.SubFactory(ProgrammeFactory)
+    year = 2023
+    envelope = decimal.Decimal("1000000.00")
+
+
+class ApplicationFactory(DjangoModelFactory):
+    """A reserve-list application above the threshold (25 + 30 + 25 = 80 points), submitted a minute apart."""
+
+    class Meta:
+        model = "reserve_list.Application"
+
+    number = factory.Sequence(lambda n: f"2023-1-PL01-KA122-VET-{n:09d}")
+    call = factory.SubFactory(CallFactory)
+    organisation = factory.SubFactory(OrganisationFactory)
+    score_relevance = 25
+    score_quality_design = 30
+    score_quality_follow_up = 25
+    score_total = factory.LazyAttribute(
+        lambda a: a.score_relevance + a.score_quality_design + a.score_quality_follow_up
+    )
+    requested_grant = decimal.Decimal("50000.00")
+    planned_learners = 20
+    planned_staff = 2
+    submitted_at = factory.Sequence(
+        lambda n: datetime.datetime(2023, 2, 20, 9, 0, tzinfo=datetime.UTC) + datetime.timedelta(minutes=n)
+    )
+    status = "reserve"
+
+
+class FundingRoundFactory(DjangoModelFactory):
+    class Meta:
+        model = "reserve_list.FundingRound"
+
+    call = factory.SubFactory(CallFactory)
+    amount = decimal.Decimal("100000.00")
+    policy = "stop"
+    response_days = 14
+
+
+class OfferFactory(DjangoModelFactory):
+    """An open offer of the full request. It does not move the application's status: pass the status you need."""
+
+    class Meta:
+        model = "reserve_list.Offer"
+
+    application = factory.SubFactory(ApplicationFactory, status="offered")
+    funding_round = factory.SubFactory(FundingRoundFactory, call=factory.SelfAttribute("..application.call"))
+    amount = factory.LazyAttribute(lambda o: o.application.requested_grant)
+    deadline = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=14))
+    status = "open"

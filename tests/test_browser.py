@@ -26,9 +26,7 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 
-# serialized_rollback: the reference data loaded by migrations (regions, countries) comes back
-# before the test even when an earlier transactional test flushed it; seed_demo needs it.
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 AGENCY_HOME = ("/agency/", "Programme overview", None)
 ROLE_HOMES = {
@@ -52,8 +50,8 @@ def _chromium():
         if "browser" not in state:
             # Django keeps database connections in an asgiref Local: per thread normally, but per
             # context while an event loop runs in the thread, which Playwright's loop does from now
-            # on. Keep using this thread's connection objects: they carry the serialized test data
-            # that serialized_rollback restores, and the live server thread shares them on SQLite.
+            # on. Keep using this thread's connection objects, the ones pytest-django set up and
+            # the live server thread shares on SQLite, rather than opening a second connection.
             state["connections"] = {alias: connections[alias] for alias in connections}
             state["playwright"] = playwright_sync.sync_playwright().start()
             for alias, connection in state["connections"].items():
@@ -98,6 +96,16 @@ def new_page(browser):
 
 @pytest.fixture
 def demo(settings, _chromium):
+    from django.apps import apps
+
+    from apps.reference.loaders import load_reference_data
+    from apps.reference.models import Region
+
+    # Transactional tests end by flushing every table, including the reference data the migrations
+    # loaded; seed_demo needs the regions. (serialized_rollback cannot restore them here: after a
+    # flush by another transactional test, its saved content types collide with the recreated ones.)
+    if not Region.objects.exists():
+        load_reference_data(apps)
     # Seeding hashes six passwords; the login form still checks them, only with a cheap hasher.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MFA_REQUIRED_FOR_AGENCY = False  # enrolment has its own tests; here: where each role lands

@@ -6,15 +6,23 @@ each (URL, persona, method) is its own test, as in pretix's
 ``src/tests/control/test_permissions.py``.
 
 Outcomes are a status code, ``LOGIN`` (redirect to the sign-in page, back to the
-URL afterwards) or ``Redirect(<URL name or path>)``. Another organisation's object
-answers 404, never 403; agency-only pages answer 403 to signed-in non-agency users.
+URL afterwards), ``Redirect(<URL name or path>)``, ``RedirectMatching(<regex>)`` or
+``Page(<template>)``. Another organisation's object answers 404, never 403;
+agency-only pages answer 403 to signed-in non-agency users.
 
 Django's admin is covered by one generic rule (``admin_outcome``): none of the five
 personas is staff, so every admin page sends them to the admin's login page.
+
+Adding a URL: give it a name and a ``MATRIX`` entry saying what each persona gets.
 """
+
+# The personas' fixtures live in apps/conftest.py, which does not reach tests/: they are
+# imported here and then taken as test parameters, which pyflakes calls a redefinition.
+# ruff: noqa: F811
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs, urlsplit
@@ -35,6 +43,12 @@ from apps.conftest import (  # noqa: F401  (fixtures: the personas and their org
 
 PERSONAS = ("anonymous", "participant", "member_a", "member_b", "officer")
 SIGNED_IN = PERSONAS[1:]
+PERSONA_FIXTURES = {
+    "participant": "participant_user",
+    "member_a": "manager_a",
+    "member_b": "manager_b",
+    "officer": "officer",
+}
 
 
 # --- Walking the resolver -------------------------------------------------------------------------
@@ -88,7 +102,27 @@ class Redirect:
         return f"redirect to {self.to}"
 
 
-Outcome = int | str | Redirect
+@dataclass(frozen=True)
+class RedirectMatching:
+    """A redirect whose path matches ``pattern`` (for targets that carry a generated id or key)."""
+
+    pattern: str
+
+    def __str__(self):
+        return f"redirect matching {self.pattern}"
+
+
+@dataclass(frozen=True)
+class Page:
+    """200, rendered with ``template``: pins which of a view's pages is shown (a closed sign-up, a form)."""
+
+    template: str
+
+    def __str__(self):
+        return f"200 with {self.template}"
+
+
+Outcome = int | str | Redirect | RedirectMatching | Page
 
 
 def outcomes(**by_persona: Outcome) -> dict[str, Outcome]:
@@ -118,7 +152,7 @@ Fixture = Callable[[str], object]  # request.getfixturevalue
 @dataclass(frozen=True)
 class Entry:
     get: dict[str, Outcome]  # what a GET answers, by persona
-    post: dict[str, Outcome] | None = None  # for POST-only views: what a POST (no data unless given) answers
+    post: dict[str, Outcome] | None = None  # POST-only views and forms that write: what a POST of ``data`` answers
     kwargs: Callable[[Fixture], dict] = field(default=lambda fixture: {})
     data: dict = field(default_factory=dict)  # the POST's form data
 
@@ -158,10 +192,19 @@ MATRIX: dict[str, Entry] = {
     "reference:index": Entry(get=signed_in(200)),
     # --- organisations (organisation A's pages: member_b and the participant get 404, not 403) ---
     "organisations:list": Entry(get=agency_only()),
-    "organisations:create": Entry(get=agency_only()),
+    # Forms that write are also POSTed (empty, so nothing is saved): the form comes back only to those allowed.
+    "organisations:create": Entry(get=agency_only(), post=agency_only()),
     "organisations:detail": Entry(get=signed_in(404, member_a=200, officer=200), kwargs=_organisation_a),
-    "organisations:edit": Entry(get=signed_in(404, member_a=200, officer=200), kwargs=_organisation_a),
-    "organisations:invite": Entry(get=signed_in(404, member_a=200, officer=200), kwargs=_organisation_a),
+    "organisations:edit": Entry(
+        get=signed_in(404, member_a=200, officer=200),
+        post=signed_in(404, member_a=200, officer=200),
+        kwargs=_organisation_a,
+    ),
+    "organisations:invite": Entry(
+        get=signed_in(404, member_a=200, officer=200),
+        post=signed_in(404, member_a=200, officer=200),
+        kwargs=_organisation_a,
+    ),
     # The token is the secret: whoever holds the link sees the invitation (accepting checks the address).
     "organisations:invitation": Entry(
         get=signed_in(200, anonymous=200), kwargs=lambda fixture: {"token": fixture("invitation_token")}
@@ -170,40 +213,45 @@ MATRIX: dict[str, Entry] = {
     "account_login": Entry(get=signed_in(HOME, anonymous=200)),
     "account_logout": Entry(get=signed_in(200, anonymous=HOME)),
     "account_inactive": Entry(get=everyone(200)),
-    "account_signup": Entry(get=signed_in(HOME, anonymous=200)),
+    # Sign-up is by invitation only: without one it shows the "closed" page (test_signup_opens_with_an_invitation).
+    "account_signup": Entry(get=signed_in(HOME, anonymous=Page("account/signup_closed.html"))),
     "account_reauthenticate": Entry(get=signed_in(200)),
     "account_email": Entry(get=signed_in(200)),
     "account_email_verification_sent": Entry(get=everyone(200)),
     "account_change_password": Entry(get=signed_in(200)),
     "account_set_password": Entry(get=signed_in(Redirect("account_change_password"))),
     "account_reset_password": Entry(get=everyone(200)),
-    "account_confirm_login_code": Entry(get=everyone(404)),
+    # Sign-in by e-mailed code is off: there is no code to confirm.
+    "account_confirm_login_code": Entry(get=signed_in(HOME, anonymous=Redirect("account_login"))),
     "account_confirm_email": Entry(
         get=everyone(200), kwargs=lambda fixture: {"key": fixture("email_confirmation_key")}
     ),
     "account_reset_password_from_key_done": Entry(get=everyone(200)),
+    # A valid key is moved from the URL into the session (allauth's "<uid>-set-password" URL).
     "account_reset_password_from_key": Entry(
-        get=everyone(302), kwargs=lambda fixture: fixture("password_reset_kwargs")
+        get=everyone(RedirectMatching(r"/accounts/password/reset/key/\w+-set-password/")),
+        kwargs=lambda fixture: fixture("password_reset_kwargs"),
     ),
     "account_reset_password_done": Entry(get=everyone(200)),
-    # --- allauth: two-factor authentication ---
+    # --- allauth: two-factor authentication (nobody here has enrolled; force_login is not a recent sign-in) ---
     "mfa_index": Entry(get=signed_in(200)),
-    "mfa_authenticate": Entry(get=everyone(Redirect("account_login"))),
-    "mfa_reauthenticate": Entry(get=signed_in(200)),
-    "mfa_activate_totp": Entry(get=signed_in(200)),
+    "mfa_authenticate": Entry(get=signed_in(HOME, anonymous=Redirect("account_login"))),
+    "mfa_reauthenticate": Entry(get=signed_in(Redirect("account_reauthenticate"))),
+    "mfa_activate_totp": Entry(get=signed_in(Redirect("account_reauthenticate"))),
     "mfa_deactivate_totp": Entry(get=signed_in(404)),
     "mfa_view_recovery_codes": Entry(get=signed_in(404)),
-    "mfa_generate_recovery_codes": Entry(get=signed_in(404)),
+    "mfa_generate_recovery_codes": Entry(get=signed_in(Redirect("account_reauthenticate"))),
     "mfa_download_recovery_codes": Entry(get=signed_in(404)),
 }
 
 
 def admin_outcome(name: str, persona: str) -> Outcome:
-    """The generic admin rule: the five personas are not staff, so the admin sends them to its sign-in page."""
+    """The generic admin rule: no persona is staff (the officer neither), so the admin sends each to its sign-in."""
     if name == "admin:login":
-        return 200
+        return 200  # signed-in non-staff see the form with "you are not authorised to view this page"
     if name == "admin:logout":
-        # Django 5's LogoutView is POST-only, but the admin checks permission first and sends non-staff home.
+        # Django 5's LogoutView is POST-only (405), but the admin checks permission first and
+        # sends non-staff to admin:index, which then asks them to sign in.
         return Redirect("admin:index")
     return ADMIN_LOGIN
 
@@ -221,9 +269,10 @@ def admin_url(name: str) -> str:
 
 @pytest.fixture(autouse=True)
 def _fast_and_fixed(settings):
-    # Five users a test: a fast hasher keeps the few thousand tests quick.
+    # Up to five users a test, some 900 tests: the default hasher would dominate the run.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    # Permissions only; the TOTP enrolment wall for agency staff has its own tests.
+    # The matrix pins permissions whatever the environment says; with this on, the officer
+    # (no TOTP) would be sent to enrol on every portal page.
     settings.MFA_REQUIRED_FOR_AGENCY = False
 
 
@@ -232,7 +281,9 @@ def invitation_token(organisation_a, manager_a):
     from apps.notifications.models import Notification
     from apps.organisations.services import membership_invite
 
-    membership_invite(organisation=organisation_a, email="newcomer@test.example", role="contributor", invited_by=manager_a)
+    membership_invite(
+        organisation=organisation_a, email="newcomer@test.example", role="contributor", invited_by=manager_a
+    )
     # The token itself is only in the e-mailed link.
     link = Notification.objects.get(kind="organisation_invitation", email="newcomer@test.example").url
     return resolve(link).kwargs["token"]
@@ -284,12 +335,20 @@ def assert_outcome(response, expected: Outcome, path: str) -> None:
     if isinstance(expected, int):
         assert response.status_code == expected, f"expected {expected}, got {got}"
         return
+    if isinstance(expected, Page):
+        templates = [template.name for template in response.templates]
+        assert response.status_code == 200, f"expected {expected}, got {got}"
+        assert expected.template in templates, f"expected {expected}, got {templates[:3]}"
+        return
     assert response.status_code == 302, f"expected {expected}, got {got}"
     location = urlsplit(response.headers["Location"])
     if expected in (LOGIN, ADMIN_LOGIN):
         login = reverse("account_login") if expected == LOGIN else reverse("admin:login")
         assert location.path == login, f"expected {expected}, got {got}"
         assert parse_qs(location.query).get("next") == [path], f"expected {expected} back to {path}, got {got}"
+        return
+    if isinstance(expected, RedirectMatching):
+        assert re.fullmatch(expected.pattern, location.path), f"expected {expected}, got {got}"
         return
     assert location.path == expected.path(), f"expected {expected}, got {got}"
 
@@ -322,19 +381,36 @@ def test_permission(client, request, personas, name, persona, method):
 
 @pytest.mark.parametrize("persona", PERSONAS)
 @pytest.mark.parametrize("name", ADMIN_NAMES)
-def test_admin_permission(client, personas, name, persona):
+def test_admin_permission(client, request, name, persona):
     path = admin_url(name)
-    if personas[persona] is not None:
-        client.force_login(personas[persona])
+    if persona != "anonymous":
+        client.force_login(request.getfixturevalue(PERSONA_FIXTURES[persona]))
     assert_outcome(client.get(path), admin_outcome(name, persona), path)
 
 
 def test_agency_administrator_reaches_the_admin(client, agency_admin):
     client.force_login(agency_admin)
-    names = ["admin:index"] + [n for n in ADMIN_NAMES if n.startswith("admin:reference_") and n.endswith("_changelist")]
-    assert len(names) > 1
+    changelists = [name for name in ADMIN_NAMES if name.startswith("admin:reference_") and name.endswith("_changelist")]
+    assert changelists, "the reference app registers its tables in the admin"
+    names = ["admin:index", *changelists, "admin:logout"]
     answers = {name: describe(client.get(reverse(name))) for name in names}
-    assert answers == dict.fromkeys(names, "200")
+    # Django 5's admin logout is POST-only; staff get there past the permission check.
+    assert answers == {**dict.fromkeys(names, "200"), "admin:logout": "405"}
+
+
+def test_signup_opens_with_an_invitation(client, invitation_token):
+    """Following an invitation link opens sign-up for that browser session (and for nobody else)."""
+    signup = reverse("account_signup")
+    assert_outcome(client.get(signup), Page("account/signup_closed.html"), signup)
+    client.get(reverse("organisations:invitation", kwargs={"token": invitation_token}))
+    assert_outcome(client.get(signup), Page("account/signup.html"), signup)
+
+
+def test_persona_fixtures_are_the_personas(request, personas):
+    """The admin sweep loads one persona's fixture at a time; it must be the same person as in ``personas``."""
+    assert {persona: request.getfixturevalue(name) for persona, name in PERSONA_FIXTURES.items()} == {
+        persona: user for persona, user in personas.items() if user is not None
+    }
 
 
 def test_every_url_is_in_the_matrix():

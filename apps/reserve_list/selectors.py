@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, Q, Sum, Value
+from django.db.models import Case, Count, DecimalField, IntegerField, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
@@ -118,6 +118,7 @@ class RankedApplication:
     application: Application
     cumulative: Decimal | None  # over the applications still waiting for an offer
     within_budget: bool
+    line_before: bool = False  # the budget line falls just above this row
 
 
 def ranking(*, call: Call, free: Decimal) -> list[RankedApplication]:
@@ -128,6 +129,7 @@ def ranking(*, call: Call, free: Decimal) -> list[RankedApplication]:
     """
     rows = []
     cumulative = Decimal("0.00")
+    line_drawn = False
     applications = (
         Application.objects.filter(call=call)
         .exclude(status=ApplicationStatus.BELOW_THRESHOLD)
@@ -138,12 +140,16 @@ def ranking(*, call: Call, free: Decimal) -> list[RankedApplication]:
         waiting = application.status == ApplicationStatus.RESERVE
         if waiting:
             cumulative += application.requested_grant
+        within = waiting and cumulative <= free
+        line_before = waiting and not within and not line_drawn
+        line_drawn = line_drawn or line_before
         rows.append(
             RankedApplication(
                 rank=rank,
                 application=application,
                 cumulative=cumulative if waiting else None,
-                within_budget=waiting and cumulative <= free,
+                within_budget=within,
+                line_before=line_before,
             )
         )
     return rows
@@ -198,3 +204,38 @@ def application_field_changes(*, application: Application) -> list[dict]:
         if delta.changes:
             changes.append({"version": newer, "changes": delta.changes})
     return list(reversed(changes))
+
+
+def with_rank(queryset):
+    """Annotate each application with its rank in its call (1 + those ranked better), in SQL.
+
+    Mirrors RANKING_ORDER as a correlated count, so a filtered list (one
+    organisation's applications) still shows the rank in the whole call.
+    """
+    o = OuterRef
+    better = (
+        Application.objects.filter(call=o("call"))
+        .exclude(status=ApplicationStatus.BELOW_THRESHOLD)
+        .filter(
+            Q(score_total__gt=o("score_total"))
+            | Q(score_total=o("score_total"), score_relevance__gt=o("score_relevance"))
+            | Q(score_total=o("score_total"), score_relevance=o("score_relevance"),
+                score_quality_design__gt=o("score_quality_design"))
+            | Q(score_total=o("score_total"), score_relevance=o("score_relevance"),
+                score_quality_design=o("score_quality_design"), submitted_at__lt=o("submitted_at"))
+            | Q(score_total=o("score_total"), score_relevance=o("score_relevance"),
+                score_quality_design=o("score_quality_design"), submitted_at=o("submitted_at"),
+                number__lt=o("number"))
+        )
+        .order_by()
+        .values("call")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return queryset.annotate(
+        rank=Case(
+            When(status=ApplicationStatus.BELOW_THRESHOLD, then=Value(None)),
+            default=Coalesce(Subquery(better, output_field=IntegerField()), Value(0)) + 1,
+            output_field=IntegerField(),
+        )
+    )
