@@ -282,7 +282,7 @@ def test_compose_environment_loads_the_settings():
         "'eager': s.CELERY_TASK_ALWAYS_EAGER, 'debug': s.DEBUG, 'ssl_redirect': s.SECURE_SSL_REDIRECT}))"
     )
     result = subprocess.run(  # noqa: S603
-        [sys.executable, "manage.py", "shell", "-c", code],
+        [sys.executable, "manage.py", "shell", "--no-imports", "-c", code],
         cwd=ROOT,
         env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), **environment},
         capture_output=True,

@@ -91,12 +91,16 @@ ADMIN_LOGIN = "admin-login"  # redirect to the admin's sign-in page with ?next=<
 
 @dataclass(frozen=True)
 class Redirect:
-    """A redirect to a URL name (reversed without arguments) or to a path; the query string is not compared."""
+    """A redirect to a path or a URL name, reversed with no arguments or with the requested URL's own
+    (``same_kwargs``: an offer's page after answering it); the query string is not compared."""
 
     to: str
+    same_kwargs: bool = False
 
-    def path(self) -> str:
-        return self.to if self.to.startswith("/") else reverse(self.to)
+    def path(self, kwargs: dict) -> str:
+        if self.to.startswith("/"):
+            return self.to
+        return reverse(self.to, kwargs=kwargs if self.same_kwargs else None)
 
     def __str__(self):
         return f"redirect to {self.to}"
@@ -161,6 +165,22 @@ def _organisation_a(fixture: Fixture) -> dict:
     return {"pk": fixture("organisation_a").pk}
 
 
+def _call_year(fixture: Fixture) -> dict:
+    return {"year": fixture("call").year}
+
+
+def _application_a(fixture: Fixture) -> dict:
+    return {"pk": fixture("application_a").pk}
+
+
+def _offer_a(fixture: Fixture) -> dict:
+    return {"pk": fixture("offer_a").pk}
+
+
+def _project_a(fixture: Fixture) -> dict:
+    return {"pk": fixture("project_a").pk}
+
+
 # Signed-in users who open a page for visitors (sign-in, sign-up, ...) are sent home.
 HOME = Redirect("home")
 
@@ -209,6 +229,37 @@ MATRIX: dict[str, Entry] = {
     "organisations:invitation": Entry(
         get=signed_in(200, anonymous=200), kwargs=lambda fixture: {"token": fixture("invitation_token")}
     ),
+    # --- reserve list (organisation A's application, offer and project; the call of 2023) ---
+    "reserve_list:overview": Entry(get=agency_only()),
+    "reserve_list:import": Entry(get=agency_only(), post=agency_only()),
+    "reserve_list:import_preview": Entry(get=agency_only(), kwargs=lambda fixture: {"pk": fixture("import_record").pk}),
+    "reserve_list:ranking": Entry(get=agency_only(), kwargs=_call_year),
+    # Finance only: the officer is refused like everyone else.
+    "reserve_list:envelope": Entry(get=agency_only(403), post=agency_only(403), kwargs=_call_year),
+    "reserve_list:round": Entry(get=agency_only(), post=agency_only(), kwargs=_call_year),
+    "reserve_list:my_applications": Entry(get=signed_in(200)),
+    "reserve_list:application": Entry(get=signed_in(404, member_a=200, officer=200), kwargs=_application_a),
+    "reserve_list:reinstate": Entry(
+        get=agency_only(405),
+        post=agency_only(Redirect("reserve_list:application", same_kwargs=True)),
+        kwargs=_application_a,
+        data={"reason": "Appeal upheld"},
+    ),
+    "reserve_list:offer": Entry(get=signed_in(404, member_a=200, officer=200), kwargs=_offer_a),
+    # Only the organisation's managers answer an offer; the agency sees it but may not answer for them.
+    "reserve_list:offer_accept": Entry(
+        get=signed_in(405),
+        post=signed_in(404, member_a=Redirect("reserve_list:offer", same_kwargs=True), officer=403),
+        kwargs=_offer_a,
+    ),
+    "reserve_list:offer_decline": Entry(
+        get=signed_in(405), post=signed_in(404, member_a=400, officer=403), kwargs=_offer_a
+    ),
+    # --- mobility ---
+    # Recording the grant agreement is finance's: the officer is refused too.
+    "mobility:agreement": Entry(get=agency_only(403), post=agency_only(403), kwargs=_offer_a),
+    "mobility:project": Entry(get=signed_in(404, member_a=200, officer=200), kwargs=_project_a),
+    "mobility:project_withdraw": Entry(get=agency_only(), post=agency_only(), kwargs=_project_a),
     # --- allauth: accounts ---
     "account_login": Entry(get=signed_in(HOME, anonymous=200)),
     "account_logout": Entry(get=signed_in(200, anonymous=HOME)),
@@ -322,6 +373,59 @@ def password_reset_kwargs(db):
     return {"uidb36": user_pk_to_url_str(user), "key": default_token_generator.make_token(user)}
 
 
+@pytest.fixture
+def call(db):
+    from tests.factories import CallFactory
+
+    return CallFactory(year=2023)
+
+
+@pytest.fixture
+def application_a(call, organisation_a):
+    """Organisation A's declined application: an officer may put it back on the reserve list."""
+    from tests.factories import ApplicationFactory
+
+    return ApplicationFactory(call=call, organisation=organisation_a, status="declined")
+
+
+@pytest.fixture
+def offer_a(call, organisation_a):
+    from tests.factories import OfferFactory
+
+    return OfferFactory(application__call=call, application__organisation=organisation_a)
+
+
+@pytest.fixture
+def project_a(call, organisation_a):
+    import datetime
+
+    from apps.mobility.models import Project
+    from tests.factories import ApplicationFactory
+
+    application = ApplicationFactory(call=call, organisation=organisation_a, status="contracted")
+    return Project.objects.create(
+        application=application,
+        agreement_number="2023-1-PL01-KA122-VET-000000001",
+        signed_on=datetime.date(2023, 6, 1),
+        start_date=datetime.date(2023, 7, 1),
+        end_date=datetime.date(2024, 6, 30),
+        awarded_grant=application.requested_grant,
+    )
+
+
+@pytest.fixture
+def import_record(db, settings, tmp_path):
+    from django.core.files.base import ContentFile
+
+    from apps.reserve_list.models import ReserveListImport
+
+    settings.MEDIA_ROOT = tmp_path
+
+    return ReserveListImport.objects.create(
+        file=ContentFile(b"", name="reserve-list.csv"), original_name="reserve-list.csv"
+    )
+
+
 # --- Checking one request -------------------------------------------------------------------------
 
 
@@ -330,7 +434,7 @@ def describe(response) -> str:
     return f"{response.status_code}" + (f" -> {location}" if location else "")
 
 
-def assert_outcome(response, expected: Outcome, path: str) -> None:
+def assert_outcome(response, expected: Outcome, path: str, kwargs: dict | None = None) -> None:
     got = describe(response)
     if isinstance(expected, int):
         assert response.status_code == expected, f"expected {expected}, got {got}"
@@ -350,7 +454,7 @@ def assert_outcome(response, expected: Outcome, path: str) -> None:
     if isinstance(expected, RedirectMatching):
         assert re.fullmatch(expected.pattern, location.path), f"expected {expected}, got {got}"
         return
-    assert location.path == expected.path(), f"expected {expected}, got {got}"
+    assert location.path == expected.path(kwargs or {}), f"expected {expected}, got {got}"
 
 
 def cases():
@@ -367,7 +471,8 @@ def test_permission(client, request, personas, name, persona, method):
     entry = MATRIX.get(name)
     if entry is None:
         pytest.fail(f"{name} ({NAMED[name].route}) has no entry in MATRIX")
-    path = reverse(name, kwargs=entry.kwargs(request.getfixturevalue))
+    kwargs = entry.kwargs(request.getfixturevalue)
+    path = reverse(name, kwargs=kwargs)
     if personas[persona] is not None:
         client.force_login(personas[persona])
     if method == "GET":
@@ -376,7 +481,7 @@ def test_permission(client, request, personas, name, persona, method):
     else:
         response = client.post(path, entry.data)
         expected = entry.post[persona]
-    assert_outcome(response, expected, path)
+    assert_outcome(response, expected, path, kwargs)
 
 
 @pytest.mark.parametrize("persona", PERSONAS)

@@ -69,7 +69,7 @@ def test_unset_broker_means_eager_tasks(broker, eager):
     if broker:
         env["CELERY_BROKER_URL"] = broker
     code = "from django.conf import settings; print(settings.CELERY_TASK_ALWAYS_EAGER)"
-    result = _manage("shell", "-c", code, env=env)
+    result = _manage("shell", "--no-imports", "-c", code, env=env)
     assert result.stdout.strip() == eager, result.stderr
 
 

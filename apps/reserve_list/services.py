@@ -308,7 +308,14 @@ def application_withdraw(*, application: Application, by, reason: str, retained_
         raise ReserveListError(_("Give the reason for the withdrawal."))
     call = _lock_call(application.call_id)
     application = Application.objects.select_for_update().get(pk=application.pk)
-    offer = Offer.objects.select_for_update().get(application=application, status=O.ACCEPTED)
+    try:
+        offer = Offer.objects.select_for_update().get(application=application, status=O.ACCEPTED)
+    except Offer.DoesNotExist:
+        # Only an accepted or contracted application holds an accepted offer: refuse it like any illegal move.
+        raise ReserveListError(
+            _("Application %(number)s cannot move from %(from)s to %(to)s.")
+            % {"number": application.number, "from": application.get_status_display(), "to": A.WITHDRAWN.label}
+        ) from None
     retained_amount = _money(retained_amount)
     if not Decimal(0) <= retained_amount <= offer.amount:
         raise ReserveListError(_("The amount already paid must be between 0 and the offered amount."))

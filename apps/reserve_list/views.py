@@ -10,7 +10,7 @@ from apps.accounts.decorators import agency_required
 from apps.accounts.models import AgencyRole
 from apps.accounts.roles import has_agency_role, is_agency
 from apps.organisations.selectors import is_manager
-from apps.reserve_list import selectors, services
+from apps.reserve_list import imports, selectors, services
 from apps.reserve_list.forms import EnvelopeForm, ImportUploadForm, ReasonForm, RoundForm
 from apps.reserve_list.models import ImportStatus, OfferStatus, ReserveListImport
 
@@ -57,7 +57,7 @@ def funding_round(request, year: int):
     overview = selectors.call_overview(user=request.user, call=call)
     data = request.POST if request.method == "POST" else (request.GET if "amount" in request.GET else None)
     form = RoundForm(data, initial={"amount": overview.free})
-    plan = None
+    plan, params = None, {}
     if form.is_valid():
         params = {k: form.cleaned_data[k] for k in ("amount", "policy", "min_share")}
         if request.method == "POST":
@@ -72,15 +72,13 @@ def funding_round(request, year: int):
                 return redirect("reserve_list:ranking", year=year)
         plan = services.round_simulate(call=call, **params)
     context = {"call": call, "overview": overview, "form": form, "plan": plan,
-               "exceeds_free": plan is not None and form.cleaned_data["amount"] > overview.free}
+               "exceeds_free": plan is not None and params["amount"] > overview.free}
     return render(request, "reserve_list/round.html", context)
 
 
 @agency_required(AgencyRole.OFFICER)
 @require_http_methods(["GET", "POST"])
 def import_upload(request):
-    from apps.reserve_list import imports  # noqa: PLC0415 (module being written; moved up when it lands)
-
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -93,8 +91,6 @@ def import_upload(request):
 @agency_required(AgencyRole.OFFICER)
 @require_http_methods(["GET", "POST"])
 def import_preview(request, pk: int):
-    from apps.reserve_list import imports  # noqa: PLC0415
-
     record = get_object_or_404(ReserveListImport, pk=pk)
     if request.method == "POST" and record.status == ImportStatus.PREVIEWED:
         try:

@@ -44,8 +44,10 @@ class Command(BaseCommand):
                 )
             except services.ReserveListError as exc:
                 raise CommandError(str(exc)) from None
-            offers = [(o.application.number, o.amount, o.is_partial)
-                      for o in funding_round.offers.select_related("application").order_by("pk")]
+            offers = [
+                (o.application.number, o.amount, o.is_partial)
+                for o in funding_round.offers.select_related("application").order_by("pk")
+            ]
             remaining = funding_round.amount - sum((o[1] for o in offers), Decimal("0.00"))
         else:
             offers = [(o.number, o.amount, o.is_partial) for o in plan.offers]
