@@ -21,7 +21,9 @@ from apps.organisations.services import membership_add, organisation_create
 from apps.participants.models import ParticipantCategory
 from apps.participants.services import participant_ensure
 from apps.reference.models import Region
-from apps.reserve_list.services import programme_ensure
+from apps.reserve_list import imports as reserve_list_imports
+from apps.reserve_list.models import RANKING_ORDER, Call, FundingPolicy
+from apps.reserve_list.services import programme_ensure, round_commit
 
 DEMO_PASSWORD = "Mobility-Demo-2026"
 PROGRAMME_NAME = "FERS VET: Erasmus+ reserve lists 2022–2024"
@@ -177,7 +179,51 @@ def seed_demo(*, polish_organisations: int = 48) -> dict:
         category=ParticipantCategory.LEARNER,
         user=learner,
     )
+    _seed_reserve_lists(org_a, org_b, users["officer@agency.example"], rng)
     return {"organisation_a": org_a, "organisation_b": org_b, "users": users}
+
+
+RESERVE_LIST_HEADER = [
+    "application_number", "call_year", "oid", "organisation_name", "organisation_city", "region", "score_relevance",
+    "score_quality_design", "score_quality_follow_up", "score_total", "requested_grant_eur", "planned_learners",
+    "planned_staff", "submitted_at",
+]
+
+
+def _demo_reserve_list_csv(org_a: Organisation, org_b: Organisation, rng: random.Random) -> str:
+    """About 30 ranked applications per call; A and B lead the 2024 list, one application is below threshold."""
+    polish = list(Organisation.objects.filter(country="PL", oid__startswith="E2").select_related("region")[:45])
+    lines = [",".join(RESERVE_LIST_HEADER)]
+    for year in (2022, 2023, 2024):
+        for seq in range(1, 31):
+            organisation = {1: org_a, 2: org_b}.get(seq, polish[(seq * 7 + year) % len(polish)])
+            if year == 2024 and seq <= 2:
+                scores = (29, 38, 28) if seq == 1 else (28, 37, 28)
+            elif seq == 30:
+                scores = (14, 30, 20)  # below the relevance threshold: never on the reserve list
+            else:
+                scores = (rng.randint(17, 28), rng.randint(22, 36), rng.randint(16, 27))
+            requested = f"{rng.randrange(40_000, 260_000)}.{rng.randrange(0, 100):02d}"
+            name = organisation.legal_name.replace(",", " ")
+            lines.append(",".join(map(str, [
+                f"{year}-1-PL01-KA122-VET-{year % 100:03d}{seq:06d}", year, organisation.oid, name,
+                organisation.city, organisation.region.code, *scores, sum(scores), requested,
+                rng.randint(8, 30), rng.randint(1, 4), f"{year}-02-{10 + seq % 18:02d}T{8 + seq % 9:02d}:30:00+01:00",
+            ])))
+    return "\n".join(lines) + "\n"
+
+
+def _seed_reserve_lists(org_a, org_b, officer, rng: random.Random) -> None:
+    """Import the demo reserve lists (idempotent: the same file again changes nothing) and fund 2024 once."""
+    import io
+
+    content = _demo_reserve_list_csv(org_a, org_b, rng)
+    parsed = reserve_list_imports.parse_reserve_list(io.BytesIO(content.encode()), "demo-reserve-list.csv")
+    reserve_list_imports.import_apply(parsed=parsed, by=officer, source="seed_demo")
+    call = Call.objects.get(year=2024, programme__name=PROGRAMME_NAME)
+    if not call.rounds.exists():
+        top_two = sum(a.requested_grant for a in call.applications.order_by(*RANKING_ORDER)[:2])
+        round_commit(call=call, amount=top_two, policy=FundingPolicy.STOP, by=officer)
 
 
 @transaction.atomic

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from apps.accounts.decorators import agency_required
 from apps.accounts.models import AgencyRole
 from apps.accounts.roles import has_agency_role, is_agency
-from apps.organisations.selectors import is_manager
+from apps.organisations.selectors import is_manager, is_organisation_member
 from apps.reserve_list import imports, selectors, services
 from apps.reserve_list.forms import EnvelopeForm, ImportUploadForm, ReasonForm, RoundForm
 from apps.reserve_list.models import ImportStatus, OfferStatus, ReserveListImport
@@ -107,6 +107,8 @@ def import_preview(request, pk: int):
 
 @login_required
 def my_applications(request):
+    if not (is_agency(request.user) or is_organisation_member(request.user)):
+        raise PermissionDenied
     applications = selectors.with_rank(selectors.applications_for_user(user=request.user)).prefetch_related(
         "offers"
     ).order_by("-call__year", "rank")
