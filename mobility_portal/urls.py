@@ -1,3 +1,4 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
@@ -6,6 +7,8 @@ from apps.portal import views as portal_views
 
 admin.site.site_header = "Mobility Portal"
 admin.site.site_title = "Mobility Portal"
+# Sign in to the admin through allauth too, so that its two-factor step and rate limits apply there.
+admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("", portal_views.home, name="home"),

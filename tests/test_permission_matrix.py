@@ -232,12 +232,16 @@ MATRIX: dict[str, Entry] = {
     # --- reserve list (organisation A's application, offer and project; the call of 2023) ---
     "reserve_list:overview": Entry(get=agency_only()),
     "reserve_list:import": Entry(get=agency_only(), post=agency_only()),
-    "reserve_list:import_preview": Entry(get=agency_only(), kwargs=lambda fixture: {"pk": fixture("import_record").pk}),
+    "reserve_list:import_preview": Entry(
+        get=agency_only(),
+        post=agency_only(),  # applying a file without rows fails: the preview comes back
+        kwargs=lambda fixture: {"pk": fixture("import_record").pk},
+    ),
     "reserve_list:ranking": Entry(get=agency_only(), kwargs=_call_year),
     # Finance only: the officer is refused like everyone else.
     "reserve_list:envelope": Entry(get=agency_only(403), post=agency_only(403), kwargs=_call_year),
     "reserve_list:round": Entry(get=agency_only(), post=agency_only(), kwargs=_call_year),
-    "reserve_list:my_applications": Entry(get=signed_in(200)),
+    "reserve_list:my_applications": Entry(get=signed_in(200, participant=403)),  # members' and the agency's
     "reserve_list:application": Entry(get=signed_in(404, member_a=200, officer=200), kwargs=_application_a),
     "reserve_list:reinstate": Entry(
         get=agency_only(405),
@@ -299,7 +303,8 @@ MATRIX: dict[str, Entry] = {
 def admin_outcome(name: str, persona: str) -> Outcome:
     """The generic admin rule: no persona is staff (the officer neither), so the admin sends each to its sign-in."""
     if name == "admin:login":
-        return 200  # signed-in non-staff see the form with "you are not authorised to view this page"
+        # allauth's secure_admin_login: anonymous users sign in through allauth, signed-in non-staff are refused.
+        return LOGIN if persona == "anonymous" else 403
     if name == "admin:logout":
         # Django 5's LogoutView is POST-only (405), but the admin checks permission first and
         # sends non-staff to admin:index, which then asks them to sign in.
@@ -414,16 +419,15 @@ def project_a(call, organisation_a):
 
 
 @pytest.fixture
-def import_record(db, settings, tmp_path):
-    from django.core.files.base import ContentFile
+def import_record(officer, settings, tmp_path):
+    """An uploaded reserve list (the header alone, so it cannot be applied), stored as the upload page does."""
+    import io
 
-    from apps.reserve_list.models import ReserveListImport
+    from apps.reserve_list import imports
 
     settings.MEDIA_ROOT = tmp_path
-
-    return ReserveListImport.objects.create(
-        file=ContentFile(b"", name="reserve-list.csv"), original_name="reserve-list.csv"
-    )
+    header = ",".join(imports.COLUMNS).encode()
+    return imports.import_upload_store(fileobj=io.BytesIO(header), filename="reserve-list.csv", by=officer)
 
 
 # --- Checking one request -------------------------------------------------------------------------

@@ -81,3 +81,9 @@ def test_language_switch_is_remembered_on_the_account(client):
     user.refresh_from_db()
     assert user.language == "pl"
     assert "Dane referencyjne" in client.get("/reference/").content.decode()
+
+
+def test_admin_login_goes_through_allauth(client):
+    """The admin's own login form would skip two-factor authentication and allauth's rate limits."""
+    response = client.get("/admin/login/?next=/admin/")
+    assert response.status_code == 302 and response["Location"].startswith(reverse("account_login"))
