@@ -490,7 +490,7 @@ def test_permission(client, request, personas, name, persona, method):
 
 @pytest.mark.parametrize("persona", PERSONAS)
 @pytest.mark.parametrize("name", ADMIN_NAMES)
-def test_admin_permission(client, request, name, persona):
+def test_admin_permission(db, client, request, name, persona):
     path = admin_url(name)
     if persona != "anonymous":
         client.force_login(request.getfixturevalue(PERSONA_FIXTURES[persona]))

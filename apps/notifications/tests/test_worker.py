@@ -16,9 +16,11 @@ pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 
 
 def _reset_broker_pool():
-    """Drop pooled connections so that the changed broker_url takes effect."""
-    if celery_app._pool is not None:
-        celery_app._pool.force_close_all()
+    """Forget pooled connections so that the changed broker_url takes effect.
+
+    They are dropped, not closed: kombu's global producer registry may still hand the
+    same pool to later tests (eager tasks acquire a producer too).
+    """
     celery_app._pool = None
     celery_app.amqp._producer_pool = None
 

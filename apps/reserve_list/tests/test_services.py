@@ -65,7 +65,7 @@ def _app(call, organisation, requested, *, total=(25, 30, 25), minutes=0, status
 
 @pytest.fixture
 def ranked(call, organisation_a):
-    """Four applications in rank order (90, 85, 80, 75 points) and one below the threshold."""
+    """Four applications of organisation A in rank order (90, 85, 80, 75 points), asking 50k, 60k, 40k, 30k."""
     return [
         _app(call, organisation_a, "50000.00", total=(30, 35, 25)),
         _app(call, organisation_a, "60000.00", total=(28, 32, 25)),
