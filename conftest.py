@@ -85,3 +85,20 @@ def _isolated_cache():
 def _fast_password_hashing(settings):
     """PBKDF2's deliberate slowness protects real passwords; fixtures' passwords need none of it."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _eager_tasks(settings):
+    """Tasks run in the test's own process, whatever CELERY_BROKER_URL says.
+
+    CI points CELERY_BROKER_URL at Redis for the tests that start a real worker
+    (they switch eager mode off themselves); every other test expects its e-mails
+    to be sent when its transaction commits.
+    """
+    from mobility_portal.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    yield
+    app.conf.task_always_eager = previous

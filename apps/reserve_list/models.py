@@ -71,6 +71,9 @@ class EnvelopeChange(models.Model):
     class Meta:
         ordering = ["-changed_at", "-pk"]
 
+    def __str__(self):
+        return f"{self.call}: {self.old_envelope} → {self.new_envelope}"
+
 
 class ApplicationStatus(models.TextChoices):
     RESERVE = "reserve", _("reserve")
@@ -90,11 +93,14 @@ RANKING_ORDER = ["-score_total", "-score_relevance", "-score_quality_design", "s
 class Application(models.Model):
     """An application that passed assessment in an Erasmus+ call, as it stands on the reserve list."""
 
-    number = models.CharField(_("application number"), max_length=40, unique=True,
-                              validators=[application_number_validator])
+    number = models.CharField(
+        _("application number"), max_length=40, unique=True, validators=[application_number_validator]
+    )
     call = models.ForeignKey(Call, verbose_name=_("call"), on_delete=models.PROTECT, related_name="applications")
     organisation = models.ForeignKey(
-        "organisations.Organisation", verbose_name=_("organisation"), on_delete=models.PROTECT,
+        "organisations.Organisation",
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
         related_name="applications",
     )
     score_relevance = models.PositiveSmallIntegerField(_("relevance"))
@@ -105,8 +111,9 @@ class Application(models.Model):
     planned_learners = models.PositiveIntegerField(_("planned learners"))
     planned_staff = models.PositiveIntegerField(_("planned staff"))
     submitted_at = models.DateTimeField(_("submitted"))
-    status = models.CharField(_("status"), max_length=20, choices=ApplicationStatus.choices,
-                              default=ApplicationStatus.RESERVE)
+    status = models.CharField(
+        _("status"), max_length=20, choices=ApplicationStatus.choices, default=ApplicationStatus.RESERVE
+    )
     history = HistoricalRecords(excluded_fields=["status"])
 
     class Meta:
@@ -169,20 +176,24 @@ class Offer(models.Model):
     ``retained_amount`` (what was already paid out) stays committed.
     """
 
-    application = models.ForeignKey(Application, verbose_name=_("application"), on_delete=models.PROTECT,
-                                    related_name="offers")
-    funding_round = models.ForeignKey(FundingRound, verbose_name=_("funding round"), on_delete=models.PROTECT,
-                                      related_name="offers")
+    application = models.ForeignKey(
+        Application, verbose_name=_("application"), on_delete=models.PROTECT, related_name="offers"
+    )
+    funding_round = models.ForeignKey(
+        FundingRound, verbose_name=_("funding round"), on_delete=models.PROTECT, related_name="offers"
+    )
     amount = models.DecimalField(_("amount (EUR)"), max_digits=12, decimal_places=2)
     is_partial = models.BooleanField(_("partial grant"), default=False)
     deadline = models.DateTimeField(_("answer by"))
     status = models.CharField(_("status"), max_length=20, choices=OfferStatus.choices, default=OfferStatus.OPEN)
-    retained_amount = models.DecimalField(_("retained after withdrawal (EUR)"), max_digits=12, decimal_places=2,
-                                          default=0)
+    retained_amount = models.DecimalField(
+        _("retained after withdrawal (EUR)"), max_digits=12, decimal_places=2, default=0
+    )
     decline_reason = models.TextField(_("reason for declining"), blank=True)
     answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
-    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="+")
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     reminder_sent_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(_("offered"), auto_now_add=True)
 
@@ -194,7 +205,8 @@ class Offer(models.Model):
         constraints = [
             models.CheckConstraint(condition=models.Q(amount__gt=0), name="offer_amount_positive"),
             models.UniqueConstraint(
-                fields=["application"], condition=models.Q(status__in=["open", "accepted"]),
+                fields=["application"],
+                condition=models.Q(status__in=["open", "accepted"]),
                 name="offer_one_live_per_application",
             ),
         ]
@@ -209,13 +221,17 @@ class StatusChange(models.Model):
     from_status = models.CharField(_("from"), max_length=20, blank=True)
     to_status = models.CharField(_("to"), max_length=20)
     reason = models.TextField(_("reason"), blank=True)
-    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     changed_at = models.DateTimeField(_("when"), auto_now_add=True)
 
     class Meta:
         abstract = True
         ordering = ["-changed_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.from_status or '∅'} → {self.to_status}"
 
 
 class ApplicationStatusChange(StatusChange):
@@ -238,8 +254,7 @@ class ReserveListImport(models.Model):
     original_name = models.CharField(_("file name"), max_length=255)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
-    status = models.CharField(_("status"), max_length=20, choices=ImportStatus.choices,
-                              default=ImportStatus.PREVIEWED)
+    status = models.CharField(_("status"), max_length=20, choices=ImportStatus.choices, default=ImportStatus.PREVIEWED)
     summary = models.JSONField(_("summary"), default=dict)
     applied_at = models.DateTimeField(_("applied"), null=True, blank=True)
 
@@ -247,3 +262,6 @@ class ReserveListImport(models.Model):
         verbose_name = _("reserve-list import")
         verbose_name_plural = _("reserve-list imports")
         ordering = ["-uploaded_at", "-pk"]
+
+    def __str__(self):
+        return self.original_name
