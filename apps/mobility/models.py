@@ -22,8 +22,9 @@ class Project(models.Model):
     start_date = models.DateField(_("project start"))
     end_date = models.DateField(_("project end"))
     awarded_grant = models.DecimalField(_("awarded grant (EUR)"), max_digits=12, decimal_places=2)
-    status = models.CharField(_("status"), max_length=30, choices=ProjectStatus.choices,
-                              default=ProjectStatus.CONTRACTED)
+    status = models.CharField(
+        _("status"), max_length=30, choices=ProjectStatus.choices, default=ProjectStatus.CONTRACTED
+    )
     withdrawal_reason = models.TextField(_("reason for withdrawal"), blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
@@ -33,8 +34,9 @@ class Project(models.Model):
         verbose_name_plural = _("projects")
         ordering = ["-signed_on", "agreement_number"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(end_date__gt=models.F("start_date")),
-                                   name="project_ends_after_start"),
+            models.CheckConstraint(
+                condition=models.Q(end_date__gt=models.F("start_date")), name="project_ends_after_start"
+            ),
         ]
 
     def __str__(self):

@@ -25,14 +25,20 @@ def project_create_from_agreement(
         errors["agreement_number"] = _("This agreement number is already recorded.")
     if not rules.project_duration_ok(start_date, end_date):
         errors["end_date"] = _("A short-term project lasts from %(min)s to %(max)s months.") % {
-            "min": rules.PROJECT_MIN_MONTHS, "max": rules.PROJECT_MAX_MONTHS,
+            "min": rules.PROJECT_MIN_MONTHS,
+            "max": rules.PROJECT_MAX_MONTHS,
         }
     if errors:
         raise ValidationError(errors)
     reserve_list.application_mark_contracted(application=offer.application, by=by)
     return Project.objects.create(
-        application=offer.application, agreement_number=agreement_number.strip(), signed_on=signed_on,
-        start_date=start_date, end_date=end_date, awarded_grant=offer.amount, recorded_by=by,
+        application=offer.application,
+        agreement_number=agreement_number.strip(),
+        signed_on=signed_on,
+        start_date=start_date,
+        end_date=end_date,
+        awarded_grant=offer.amount,
+        recorded_by=by,
     )
 
 

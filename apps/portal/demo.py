@@ -184,9 +184,20 @@ def seed_demo(*, polish_organisations: int = 48) -> dict:
 
 
 RESERVE_LIST_HEADER = [
-    "application_number", "call_year", "oid", "organisation_name", "organisation_city", "region", "score_relevance",
-    "score_quality_design", "score_quality_follow_up", "score_total", "requested_grant_eur", "planned_learners",
-    "planned_staff", "submitted_at",
+    "application_number",
+    "call_year",
+    "oid",
+    "organisation_name",
+    "organisation_city",
+    "region",
+    "score_relevance",
+    "score_quality_design",
+    "score_quality_follow_up",
+    "score_total",
+    "requested_grant_eur",
+    "planned_learners",
+    "planned_staff",
+    "submitted_at",
 ]
 
 
@@ -205,11 +216,27 @@ def _demo_reserve_list_csv(org_a: Organisation, org_b: Organisation, rng: random
                 scores = (rng.randint(17, 28), rng.randint(22, 36), rng.randint(16, 27))
             requested = f"{rng.randrange(40_000, 260_000)}.{rng.randrange(0, 100):02d}"
             name = organisation.legal_name.replace(",", " ")
-            lines.append(",".join(map(str, [
-                f"{year}-1-PL01-KA122-VET-{year % 100:03d}{seq:06d}", year, organisation.oid, name,
-                organisation.city, organisation.region.code, *scores, sum(scores), requested,
-                rng.randint(8, 30), rng.randint(1, 4), f"{year}-02-{10 + seq % 18:02d}T{8 + seq % 9:02d}:30:00+01:00",
-            ])))
+            lines.append(
+                ",".join(
+                    map(
+                        str,
+                        [
+                            f"{year}-1-PL01-KA122-VET-{year % 100:03d}{seq:06d}",
+                            year,
+                            organisation.oid,
+                            name,
+                            organisation.city,
+                            organisation.region.code,
+                            *scores,
+                            sum(scores),
+                            requested,
+                            rng.randint(8, 30),
+                            rng.randint(1, 4),
+                            f"{year}-02-{10 + seq % 18:02d}T{8 + seq % 9:02d}:30:00+01:00",
+                        ],
+                    )
+                )
+            )
     return "\n".join(lines) + "\n"
 
 

@@ -14,17 +14,24 @@ class EnvelopeForm(forms.Form):
 
 
 class RoundForm(forms.Form):
-    amount = forms.DecimalField(label=_("Amount to distribute (EUR)"), min_value=Decimal("0.01"), max_digits=14,
-                                decimal_places=2)
-    policy = forms.ChoiceField(label=_("When the next application does not fit"), choices=FundingPolicy.choices,
-                               initial=FundingPolicy.STOP)
+    amount = forms.DecimalField(
+        label=_("Amount to distribute (EUR)"), min_value=Decimal("0.01"), max_digits=14, decimal_places=2
+    )
+    policy = forms.ChoiceField(
+        label=_("When the next application does not fit"), choices=FundingPolicy.choices, initial=FundingPolicy.STOP
+    )
     min_share = forms.DecimalField(
-        label=_("Minimum share of the request for a partial grant"), required=False, min_value=Decimal("0.01"),
-        max_value=1, decimal_places=3, initial=Decimal("0.5"),
+        label=_("Minimum share of the request for a partial grant"),
+        required=False,
+        min_value=Decimal("0.01"),
+        max_value=1,
+        decimal_places=3,
+        initial=Decimal("0.5"),
         help_text=_("Only for the partial policy, e.g. 0.5 for half of the request."),
     )
-    response_days = forms.IntegerField(label=_("Days to answer"), min_value=1, max_value=90,
-                                       initial=DEFAULT_RESPONSE_DAYS)
+    response_days = forms.IntegerField(
+        label=_("Days to answer"), min_value=1, max_value=90, initial=DEFAULT_RESPONSE_DAYS
+    )
 
     def clean(self):
         cleaned = super().clean()

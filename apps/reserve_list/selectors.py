@@ -89,8 +89,8 @@ def calls_overview(*, user) -> list[CallOverview]:
         .annotate(
             committed=_committed_expression(),
             contracted=Coalesce(
-                Sum("amount", filter=Q(status=OfferStatus.ACCEPTED,
-                                       application__status=ApplicationStatus.CONTRACTED)), ZERO
+                Sum("amount", filter=Q(status=OfferStatus.ACCEPTED, application__status=ApplicationStatus.CONTRACTED)),
+                ZERO,
             ),
         )
     }
@@ -184,9 +184,7 @@ def get_offer_for_user(*, user, pk: int) -> Offer:
 
 def application_history(*, application: Application) -> list:
     """Status changes of the application and of its offers, and field changes from imports, newest first."""
-    changes = [
-        ("application", change) for change in application.status_changes.select_related("changed_by")
-    ] + [
+    changes = [("application", change) for change in application.status_changes.select_related("changed_by")] + [
         ("offer", change)
         for change in OfferStatusChange.objects.filter(offer__application=application).select_related(
             "changed_by", "offer"
@@ -219,13 +217,24 @@ def with_rank(queryset):
         .filter(
             Q(score_total__gt=o("score_total"))
             | Q(score_total=o("score_total"), score_relevance__gt=o("score_relevance"))
-            | Q(score_total=o("score_total"), score_relevance=o("score_relevance"),
-                score_quality_design__gt=o("score_quality_design"))
-            | Q(score_total=o("score_total"), score_relevance=o("score_relevance"),
-                score_quality_design=o("score_quality_design"), submitted_at__lt=o("submitted_at"))
-            | Q(score_total=o("score_total"), score_relevance=o("score_relevance"),
-                score_quality_design=o("score_quality_design"), submitted_at=o("submitted_at"),
-                number__lt=o("number"))
+            | Q(
+                score_total=o("score_total"),
+                score_relevance=o("score_relevance"),
+                score_quality_design__gt=o("score_quality_design"),
+            )
+            | Q(
+                score_total=o("score_total"),
+                score_relevance=o("score_relevance"),
+                score_quality_design=o("score_quality_design"),
+                submitted_at__lt=o("submitted_at"),
+            )
+            | Q(
+                score_total=o("score_total"),
+                score_relevance=o("score_relevance"),
+                score_quality_design=o("score_quality_design"),
+                submitted_at=o("submitted_at"),
+                number__lt=o("number"),
+            )
         )
         .order_by()
         .values("call")

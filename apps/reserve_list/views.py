@@ -42,8 +42,11 @@ def envelope(request, year: int):
         except services.ReserveListError as exc:
             form.add_error("new_envelope", str(exc))
         else:
-            messages.success(request, _("The envelope of call %(year)s is now %(amount)s EUR.")
-                             % {"year": year, "amount": form.cleaned_data["new_envelope"]})
+            messages.success(
+                request,
+                _("The envelope of call %(year)s is now %(amount)s EUR.")
+                % {"year": year, "amount": form.cleaned_data["new_envelope"]},
+            )
             return redirect("reserve_list:overview")
     changes = call.envelope_changes.select_related("changed_by")
     return render(request, "reserve_list/envelope.html", {"call": call, "form": form, "changes": changes})
@@ -68,11 +71,18 @@ def funding_round(request, year: int):
             except services.ReserveListError as exc:
                 form.add_error("amount", str(exc))
             else:
-                messages.success(request, _("Round committed: %(n)s offers sent.") % {"n": funding_round.offers.count()})
+                messages.success(
+                    request, _("Round committed: %(n)s offers sent.") % {"n": funding_round.offers.count()}
+                )
                 return redirect("reserve_list:ranking", year=year)
         plan = services.round_simulate(call=call, **params)
-    context = {"call": call, "overview": overview, "form": form, "plan": plan,
-               "exceeds_free": plan is not None and params["amount"] > overview.free}
+    context = {
+        "call": call,
+        "overview": overview,
+        "form": form,
+        "plan": plan,
+        "exceeds_free": plan is not None and params["amount"] > overview.free,
+    }
     return render(request, "reserve_list/round.html", context)
 
 
@@ -98,8 +108,10 @@ def import_preview(request, pk: int):
         except imports.ImportErrors:
             messages.error(request, _("The file has errors: nothing was saved."))
         else:
-            messages.success(request, _("Import applied: %(created)s new, %(updated)s updated, %(unchanged)s unchanged.")
-                             % result.counts())
+            messages.success(
+                request,
+                _("Import applied: %(created)s new, %(updated)s updated, %(unchanged)s unchanged.") % result.counts(),
+            )
             return redirect("reserve_list:overview")
     parsed, plan = imports.import_upload_preview(record=record)
     return render(request, "reserve_list/import_preview.html", {"record": record, "parsed": parsed, "plan": plan})
@@ -109,9 +121,11 @@ def import_preview(request, pk: int):
 def my_applications(request):
     if not (is_agency(request.user) or is_organisation_member(request.user)):
         raise PermissionDenied
-    applications = selectors.with_rank(selectors.applications_for_user(user=request.user)).prefetch_related(
-        "offers"
-    ).order_by("-call__year", "rank")
+    applications = (
+        selectors.with_rank(selectors.applications_for_user(user=request.user))
+        .prefetch_related("offers")
+        .order_by("-call__year", "rank")
+    )
     page = Paginator(applications, 50).get_page(request.GET.get("page"))
     return render(request, "reserve_list/my_applications.html", {"page": page})
 
@@ -158,7 +172,8 @@ def _offer_context(request, offer, decline_form=None):
         "can_answer": can_answer,
         "decline_form": decline_form or ReasonForm(),
         "can_record_agreement": has_agency_role(request.user, AgencyRole.FINANCE)
-        and offer.status == OfferStatus.ACCEPTED and offer.application.status == "accepted",
+        and offer.status == OfferStatus.ACCEPTED
+        and offer.application.status == "accepted",
     }
 
 

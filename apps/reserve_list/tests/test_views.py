@@ -38,12 +38,18 @@ def test_overview_shows_money_per_call(client, officer, call):
 def test_ranking_draws_the_budget_line_with_constant_queries(client, officer, call):
     client.force_login(officer)
     for total in (90, 85):
-        ApplicationFactory(call=call, score_relevance=total // 3, score_quality_design=total // 3,
-                           score_quality_follow_up=total - 2 * (total // 3), requested_grant=Decimal("80000.00"))
+        ApplicationFactory(
+            call=call,
+            score_relevance=total // 3,
+            score_quality_design=total // 3,
+            score_quality_follow_up=total - 2 * (total // 3),
+            requested_grant=Decimal("80000.00"),
+        )
     url = reverse("reserve_list:ranking", args=[2023])
     few = _count_queries(client, url)
-    ApplicationFactory.create_batch(30, call=call, requested_grant=Decimal("80000.00"),
-                                    organisation=OrganisationFactory())
+    ApplicationFactory.create_batch(
+        30, call=call, requested_grant=Decimal("80000.00"), organisation=OrganisationFactory()
+    )
     many = _count_queries(client, url)
     assert many == few
     rows = client.get(url).context["page"].object_list
@@ -53,8 +59,9 @@ def test_ranking_draws_the_budget_line_with_constant_queries(client, officer, ca
 
 
 def test_what_if_then_commit(client, officer, call, manager_a):
-    first = ApplicationFactory(call=call, organisation=manager_a.memberships.get().organisation,
-                               requested_grant=Decimal("120000.00"))
+    first = ApplicationFactory(
+        call=call, organisation=manager_a.memberships.get().organisation, requested_grant=Decimal("120000.00")
+    )
     ApplicationFactory(call=call, requested_grant=Decimal("100000.00"))
     client.force_login(officer)
     url = reverse("reserve_list:round", args=[2023])
@@ -80,8 +87,10 @@ def test_commit_above_the_free_budget_is_refused_next_to_the_amount(client, offi
 
 def test_partial_policy_needs_a_minimum_share(client, officer, call):
     client.force_login(officer)
-    response = client.get(reverse("reserve_list:round", args=[2023]),
-                          {"amount": "1000", "policy": "partial", "min_share": "", "response_days": 14})
+    response = client.get(
+        reverse("reserve_list:round", args=[2023]),
+        {"amount": "1000", "policy": "partial", "min_share": "", "response_days": 14},
+    )
     assert "min_share" in response.context["form"].errors
 
 
@@ -94,8 +103,11 @@ def test_finance_changes_the_envelope_never_below_committed(client, finance, off
     response = client.post(url, {"new_envelope": "250000.00", "reason": "Extra ESF+ money"})
     assert response.status_code == 302
     change = EnvelopeChange.objects.get()
-    assert (change.old_envelope, change.new_envelope, change.changed_by) == (Decimal("200000.00"),
-                                                                            Decimal("250000.00"), finance)
+    assert (change.old_envelope, change.new_envelope, change.changed_by) == (
+        Decimal("200000.00"),
+        Decimal("250000.00"),
+        finance,
+    )
     client.force_login(officer)
     assert client.get(url).status_code == 403
 
@@ -164,8 +176,12 @@ def test_finance_records_the_agreement_and_withdraws(client, finance, manager_a,
     offer_accept(offer=offer, by=manager_a)
     client.force_login(finance)
     url = reverse("mobility:agreement", args=[offer.pk])
-    bad = {"agreement_number": "2023-1-PL01-KA122-VET-000000001-FERS", "signed_on": "2023-06-10",
-           "start_date": "2023-07-01", "end_date": "2023-09-30"}
+    bad = {
+        "agreement_number": "2023-1-PL01-KA122-VET-000000001-FERS",
+        "signed_on": "2023-06-10",
+        "start_date": "2023-07-01",
+        "end_date": "2023-09-30",
+    }
     response = client.post(url, bad)
     assert "end_date" in response.context["form"].errors
     response = client.post(url, {**bad, "end_date": "2024-06-30"})
@@ -174,8 +190,10 @@ def test_finance_records_the_agreement_and_withdraws(client, finance, manager_a,
     assert Application.objects.get(pk=offer.application.pk).status == "contracted"
     assert client.get(reverse("mobility:project", args=[project.pk])).status_code == 200
 
-    response = client.post(reverse("mobility:project_withdraw", args=[project.pk]),
-                           {"reason": "School closed", "retained_amount": "10000.00"})
+    response = client.post(
+        reverse("mobility:project_withdraw", args=[project.pk]),
+        {"reason": "School closed", "retained_amount": "10000.00"},
+    )
     assert response.status_code == 302
     overview = client.get(reverse("reserve_list:overview")).context["overviews"][0]
     assert overview.committed == Decimal("10000.00")
@@ -185,11 +203,16 @@ def test_agreement_dates_reach_the_project(client, finance, manager_a, call):
     offer = OfferFactory(application__call=call, application__organisation=manager_a.memberships.get().organisation)
     offer_accept(offer=offer, by=manager_a)
     client.force_login(finance)
-    client.post(reverse("mobility:agreement", args=[offer.pk]), {
-        "agreement_number": "A-1", "signed_on": "2023-06-10", "start_date": "2023-07-01", "end_date": "2024-12-31"})
+    client.post(
+        reverse("mobility:agreement", args=[offer.pk]),
+        {"agreement_number": "A-1", "signed_on": "2023-06-10", "start_date": "2023-07-01", "end_date": "2024-12-31"},
+    )
     project = Project.objects.get()
     assert (project.start_date, project.end_date, project.awarded_grant) == (
-        datetime.date(2023, 7, 1), datetime.date(2024, 12, 31), offer.amount)
+        datetime.date(2023, 7, 1),
+        datetime.date(2024, 12, 31),
+        offer.amount,
+    )
 
 
 def test_upload_preview_confirm(client, officer):
