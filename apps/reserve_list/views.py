@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.accounts.decorators import agency_required
@@ -71,8 +72,10 @@ def funding_round(request, year: int):
             except services.ReserveListError as exc:
                 form.add_error("amount", str(exc))
             else:
+                n = funding_round.offers.count()
                 messages.success(
-                    request, _("Round committed: %(n)s offers sent.") % {"n": funding_round.offers.count()}
+                    request,
+                    ngettext("Round committed: %(n)s offer sent.", "Round committed: %(n)s offers sent.", n) % {"n": n},
                 )
                 return redirect("reserve_list:ranking", year=year)
         plan = services.round_simulate(call=call, **params)
