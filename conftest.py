@@ -102,3 +102,35 @@ def _eager_tasks(settings):
     settings.CELERY_TASK_ALWAYS_EAGER = True
     yield
     app.conf.task_always_eager = previous
+
+
+def _ensure_reference_data():
+    from django.apps import apps
+
+    from apps.reference.loaders import load_reference_data
+    from apps.reference.models import Country
+
+    if not Country.objects.exists():
+        load_reference_data(apps)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _reference_data_in_reused_database(django_db_setup, django_db_blocker):
+    """A transactional test empties every table when it ends, the migrated reference data too.
+
+    With --reuse-db the next run would start from that empty database: reload it once.
+    """
+    with django_db_blocker.unblock():
+        _ensure_reference_data()
+
+
+@pytest.fixture(autouse=True)
+def _reference_data_for_transactional_tests(request):
+    """pytest-django runs transactional tests last; each may follow another's flush."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = bool(marker and marker.kwargs.get("transaction")) or bool(
+        {"transactional_db", "live_server"} & set(request.fixturenames)
+    )
+    if transactional:
+        request.getfixturevalue("transactional_db")
+        _ensure_reference_data()

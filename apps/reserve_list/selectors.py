@@ -35,7 +35,8 @@ def _committed_expression(prefix: str = ""):
 
 
 def call_committed(call: Call) -> Decimal:
-    return Offer.objects.filter(application__call=call).aggregate(total=_committed_expression())["total"]
+    total = Offer.objects.filter(application__call=call).aggregate(total=_committed_expression())["total"]
+    return Decimal(total).quantize(Decimal("0.01"))  # SQLite returns 90000 for 90000.00
 
 
 def round_candidates(call: Call):

@@ -37,7 +37,7 @@ from apps.reserve_list.selectors import call_committed, round_candidates
 DEFAULT_RESPONSE_DAYS = 14
 REMINDER_BEFORE_DEADLINE = timedelta(days=3)
 
-A, O = ApplicationStatus, OfferStatus
+A, OS = ApplicationStatus, OfferStatus
 # The only moves each status may make. Declined and expired applications return to the
 # reserve list only by an agency decision (application_reinstate).
 APPLICATION_TRANSITIONS: dict[str, set[str]] = {
@@ -51,11 +51,11 @@ APPLICATION_TRANSITIONS: dict[str, set[str]] = {
     A.BELOW_THRESHOLD: set(),
 }
 OFFER_TRANSITIONS: dict[str, set[str]] = {
-    O.OPEN: {O.ACCEPTED, O.DECLINED, O.EXPIRED},
-    O.ACCEPTED: {O.WITHDRAWN},
-    O.DECLINED: set(),
-    O.EXPIRED: set(),
-    O.WITHDRAWN: set(),
+    OS.OPEN: {OS.ACCEPTED, OS.DECLINED, OS.EXPIRED},
+    OS.ACCEPTED: {OS.WITHDRAWN},
+    OS.DECLINED: set(),
+    OS.EXPIRED: set(),
+    OS.WITHDRAWN: set(),
 }
 
 
@@ -87,7 +87,8 @@ def application_set_status(*, application: Application, to: str, by=None, reason
 def _offer_set_status(*, offer: Offer, to: str, by=None, reason: str = "") -> None:
     if to not in OFFER_TRANSITIONS[offer.status]:
         raise ReserveListError(
-            _("This offer is %(status)s and can no longer be changed that way.") % {"status": offer.get_status_display()}
+            _("This offer is %(status)s and can no longer be changed that way.")
+            % {"status": offer.get_status_display()}
         )
     OfferStatusChange.objects.create(offer=offer, from_status=offer.status, to_status=to, changed_by=by, reason=reason)
     offer.status = to
@@ -101,8 +102,8 @@ def _lock_offer(offer_id: int) -> tuple[Offer, Call]:
     """Lock the offer's call first, then the offer: every budget writer takes locks in this order."""
     call_id = Offer.objects.filter(pk=offer_id).values_list("application__call_id", flat=True).get()
     call = _lock_call(call_id)
-    offer = Offer.objects.select_for_update().select_related("application", "application__organisation").get(
-        pk=offer_id
+    offer = (
+        Offer.objects.select_for_update().select_related("application", "application__organisation").get(pk=offer_id)
     )
     return offer, call
 
@@ -194,17 +195,18 @@ def round_commit(
         call=call, amount=amount, policy=policy, min_share=min_share, response_days=response_days, created_by=by
     )
     deadline = timezone.now() + timedelta(days=response_days)
-    applications = Application.objects.select_for_update().in_bulk(
-        [p.number for p in plan.offers], field_name="number"
-    )
+    applications = Application.objects.select_for_update().in_bulk([p.number for p in plan.offers], field_name="number")
     for planned in plan.offers:
         application = applications[planned.number]
         application_set_status(application=application, to=A.OFFERED, by=by, reason=_("Funding round"))
         offer = Offer.objects.create(
-            application=application, funding_round=funding_round, amount=planned.amount,
-            is_partial=planned.is_partial, deadline=deadline,
+            application=application,
+            funding_round=funding_round,
+            amount=planned.amount,
+            is_partial=planned.is_partial,
+            deadline=deadline,
         )
-        OfferStatusChange.objects.create(offer=offer, to_status=O.OPEN, changed_by=by)
+        OfferStatusChange.objects.create(offer=offer, to_status=OS.OPEN, changed_by=by)
         _notify_managers(offer, kind="offer_made")
     return funding_round
 
@@ -216,7 +218,9 @@ def _notify_managers(offer: Offer, *, kind: str) -> None:
     organisation = offer.application.organisation
     for manager in managers_of(organisation=organisation):
         notify(
-            kind=kind, recipient=manager, url=reverse("reserve_list:offer", args=[offer.pk]),
+            kind=kind,
+            recipient=manager,
+            url=reverse("reserve_list:offer", args=[offer.pk]),
             context={"offer": offer, "application": offer.application, "organisation": organisation},
         )
 
@@ -224,18 +228,19 @@ def _notify_managers(offer: Offer, *, kind: str) -> None:
 def _notify_officers(offer: Offer, *, kind: str) -> None:
     for officer in agency_staff("officer"):
         notify(
-            kind=kind, recipient=officer, url=reverse("reserve_list:ranking", args=[offer.application.call.year]),
-            context={"offer": offer, "application": offer.application,
-                     "organisation": offer.application.organisation},
+            kind=kind,
+            recipient=officer,
+            url=reverse("reserve_list:ranking", args=[offer.application.call.year]),
+            context={"offer": offer, "application": offer.application, "organisation": offer.application.organisation},
         )
 
 
 @transaction.atomic
 def offer_accept(*, offer: Offer, by) -> Offer:
     offer, _call = _lock_offer(offer.pk)
-    if offer.status == O.OPEN and offer.deadline <= timezone.now():
+    if offer.status == OS.OPEN and offer.deadline <= timezone.now():
         raise ReserveListError(_("The deadline to answer this offer has passed."))
-    _offer_set_status(offer=offer, to=O.ACCEPTED, by=by)
+    _offer_set_status(offer=offer, to=OS.ACCEPTED, by=by)
     offer.answered_at, offer.answered_by = timezone.now(), by
     offer.save(update_fields=["status", "answered_at", "answered_by"])
     application_set_status(application=offer.application, to=A.ACCEPTED, by=by)
@@ -248,7 +253,7 @@ def offer_decline(*, offer: Offer, by, reason: str) -> Offer:
     if not reason.strip():
         raise ReserveListError(_("Say why you decline the offer."))
     offer, _call = _lock_offer(offer.pk)
-    _offer_set_status(offer=offer, to=O.DECLINED, by=by, reason=reason.strip())
+    _offer_set_status(offer=offer, to=OS.DECLINED, by=by, reason=reason.strip())
     offer.answered_at, offer.answered_by, offer.decline_reason = timezone.now(), by, reason.strip()
     offer.save(update_fields=["status", "answered_at", "answered_by", "decline_reason"])
     application_set_status(application=offer.application, to=A.DECLINED, by=by, reason=reason.strip())
@@ -260,12 +265,12 @@ def offers_expire_due(*, now: datetime | None = None) -> int:
     """Expire every open offer whose deadline has passed; each in its own transaction. Idempotent."""
     now = now or timezone.now()
     expired = 0
-    for offer_id in Offer.objects.filter(status=O.OPEN, deadline__lte=now).values_list("pk", flat=True):
+    for offer_id in Offer.objects.filter(status=OS.OPEN, deadline__lte=now).values_list("pk", flat=True):
         with transaction.atomic():
             offer, _call = _lock_offer(offer_id)
-            if offer.status != O.OPEN:  # answered meanwhile
+            if offer.status != OS.OPEN:  # answered meanwhile
                 continue
-            _offer_set_status(offer=offer, to=O.EXPIRED, reason=_("No answer by the deadline"))
+            _offer_set_status(offer=offer, to=OS.EXPIRED, reason=_("No answer by the deadline"))
             offer.save(update_fields=["status"])
             application_set_status(application=offer.application, to=A.EXPIRED, reason=_("Offer expired"))
             _notify_officers(offer, kind="offer_expired")
@@ -277,7 +282,7 @@ def offers_remind_due(*, now: datetime | None = None) -> int:
     """Remind managers of offers due within three days, once per offer (claimed by a conditional UPDATE)."""
     now = now or timezone.now()
     due = Offer.objects.filter(
-        status=O.OPEN, reminder_sent_at=None, deadline__gt=now, deadline__lte=now + REMINDER_BEFORE_DEADLINE
+        status=OS.OPEN, reminder_sent_at=None, deadline__gt=now, deadline__lte=now + REMINDER_BEFORE_DEADLINE
     )
     sent = 0
     for offer_id in due.values_list("pk", flat=True):
@@ -306,10 +311,10 @@ def application_withdraw(*, application: Application, by, reason: str, retained_
     """Withdraw an accepted or contracted application; what was not paid out returns to the call."""
     if not reason.strip():
         raise ReserveListError(_("Give the reason for the withdrawal."))
-    call = _lock_call(application.call_id)
+    _lock_call(application.call_id)
     application = Application.objects.select_for_update().get(pk=application.pk)
     try:
-        offer = Offer.objects.select_for_update().get(application=application, status=O.ACCEPTED)
+        offer = Offer.objects.select_for_update().get(application=application, status=OS.ACCEPTED)
     except Offer.DoesNotExist:
         # Only an accepted or contracted application holds an accepted offer: refuse it like any illegal move.
         raise ReserveListError(
@@ -319,7 +324,7 @@ def application_withdraw(*, application: Application, by, reason: str, retained_
     retained_amount = _money(retained_amount)
     if not Decimal(0) <= retained_amount <= offer.amount:
         raise ReserveListError(_("The amount already paid must be between 0 and the offered amount."))
-    _offer_set_status(offer=offer, to=O.WITHDRAWN, by=by, reason=reason.strip())
+    _offer_set_status(offer=offer, to=OS.WITHDRAWN, by=by, reason=reason.strip())
     offer.retained_amount = retained_amount
     offer.save(update_fields=["status", "retained_amount"])
     application_set_status(application=application, to=A.WITHDRAWN, by=by, reason=reason.strip())

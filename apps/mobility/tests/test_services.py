@@ -21,11 +21,6 @@ D = Decimal
 START, END = date(2024, 9, 1), date(2025, 8, 31)
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def call(db):
     return CallFactory(year=2023, envelope=D("300000.00"))

@@ -48,11 +48,6 @@ def _reference_data_survives(django_db_setup, django_db_blocker):
             load_reference_data(django_apps)
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def organisation(transactional_db):
     """A school with a manager, so that every offer also notifies someone.

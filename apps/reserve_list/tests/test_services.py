@@ -37,11 +37,6 @@ A, OS = ApplicationStatus, OfferStatus
 T0 = datetime(2031, 3, 4, 10, 0, tzinfo=UTC)  # in the future, so that offers made then are still open today
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def call(db):
     return CallFactory(year=2023, envelope=D("200000.00"))
