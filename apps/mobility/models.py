@@ -1,14 +1,15 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ProjectStatus(models.TextChoices):
-    CONTRACTED = "contracted", _("contracted")
-    RUNNING = "running", _("running")
-    FINAL_REPORT_SUBMITTED = "final_report_submitted", _("final report submitted")
-    CLOSED = "closed", _("closed")
-    WITHDRAWN = "withdrawn", _("withdrawn")
+    CONTRACTED = "contracted", pgettext_lazy("project status", "contracted")
+    RUNNING = "running", pgettext_lazy("project status", "running")
+    FINAL_REPORT_SUBMITTED = "final_report_submitted", pgettext_lazy("project status", "final report submitted")
+    CLOSED = "closed", pgettext_lazy("project status", "closed")
+    WITHDRAWN = "withdrawn", pgettext_lazy("project status", "withdrawn")
 
 
 class Project(models.Model):

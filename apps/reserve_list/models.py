@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
@@ -76,14 +77,14 @@ class EnvelopeChange(models.Model):
 
 
 class ApplicationStatus(models.TextChoices):
-    RESERVE = "reserve", _("reserve")
-    OFFERED = "offered", _("offered")
-    ACCEPTED = "accepted", _("accepted")
-    CONTRACTED = "contracted", _("contracted")
-    DECLINED = "declined", _("declined")
-    EXPIRED = "expired", _("expired")
-    WITHDRAWN = "withdrawn", _("withdrawn")
-    BELOW_THRESHOLD = "below_threshold", _("below threshold")
+    RESERVE = "reserve", pgettext_lazy("application status", "reserve")
+    OFFERED = "offered", pgettext_lazy("application status", "offered")
+    ACCEPTED = "accepted", pgettext_lazy("application status", "accepted")
+    CONTRACTED = "contracted", pgettext_lazy("application status", "contracted")
+    DECLINED = "declined", pgettext_lazy("application status", "declined")
+    EXPIRED = "expired", pgettext_lazy("application status", "expired")
+    WITHDRAWN = "withdrawn", pgettext_lazy("application status", "withdrawn")
+    BELOW_THRESHOLD = "below_threshold", pgettext_lazy("application status", "below threshold")
 
 
 # RULES.md: total descending; ties by relevance, then quality of design, earlier submission, number.
@@ -138,11 +139,11 @@ class Application(models.Model):
 
 
 class OfferStatus(models.TextChoices):
-    OPEN = "open", _("open")
-    ACCEPTED = "accepted", _("accepted")
-    DECLINED = "declined", _("declined")
-    EXPIRED = "expired", _("expired")
-    WITHDRAWN = "withdrawn", _("withdrawn")
+    OPEN = "open", pgettext_lazy("offer status", "open")
+    ACCEPTED = "accepted", pgettext_lazy("offer status", "accepted")
+    DECLINED = "declined", pgettext_lazy("offer status", "declined")
+    EXPIRED = "expired", pgettext_lazy("offer status", "expired")
+    WITHDRAWN = "withdrawn", pgettext_lazy("offer status", "withdrawn")
 
 
 class FundingPolicy(models.TextChoices):
