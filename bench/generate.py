@@ -28,24 +28,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from apps.reserve_list.rules import CRITERIA_MAX, passes_threshold  # noqa: E402
+from apps.reserve_list.rules import CRITERIA_MAX, RESERVE_LIST_COLUMNS, passes_threshold  # noqa: E402
 
-RESERVE_LIST_COLUMNS = (
-    "application_number",
-    "call_year",
-    "oid",
-    "organisation_name",
-    "organisation_city",
-    "region",
-    "score_relevance",
-    "score_quality_design",
-    "score_quality_follow_up",
-    "score_total",
-    "requested_grant_eur",
-    "planned_learners",
-    "planned_staff",
-    "submitted_at",
-)
 CALL_YEARS = (2022, 2023, 2024)
 # One city per voivodeship (TERYT code), enough for realistic names and distances.
 CITIES = {

@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from apps.organisations.models import MembershipRole, Organisation
-from apps.organisations.services import organisation_location_errors
+from apps.organisations.services import ORGANISATION_FIELDS, organisation_location_errors
 from apps.reference import selectors as reference
 
 
@@ -15,19 +15,7 @@ class OrganisationForm(forms.ModelForm):
 
     class Meta:
         model = Organisation
-        fields = [
-            "oid",
-            "pic",
-            "legal_name",
-            "short_name",
-            "kind",
-            "country",
-            "region",
-            "city",
-            "address",
-            "website",
-            "contact_email",
-        ]
+        fields = list(ORGANISATION_FIELDS)
         help_texts = {
             "oid": _("E followed by 8 digits, e.g. E10012345."),
             "pic": _("Optional: 9 digits."),

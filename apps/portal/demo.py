@@ -23,6 +23,7 @@ from apps.participants.services import participant_ensure
 from apps.reference.models import Region
 from apps.reserve_list import imports as reserve_list_imports
 from apps.reserve_list.models import RANKING_ORDER, Call, FundingPolicy
+from apps.reserve_list.rules import RESERVE_LIST_COLUMNS
 from apps.reserve_list.services import programme_ensure, round_commit
 
 DEMO_PASSWORD = "Mobility-Demo-2026"
@@ -183,28 +184,12 @@ def seed_demo(*, polish_organisations: int = 48) -> dict:
     return {"organisation_a": org_a, "organisation_b": org_b, "users": users}
 
 
-RESERVE_LIST_HEADER = [
-    "application_number",
-    "call_year",
-    "oid",
-    "organisation_name",
-    "organisation_city",
-    "region",
-    "score_relevance",
-    "score_quality_design",
-    "score_quality_follow_up",
-    "score_total",
-    "requested_grant_eur",
-    "planned_learners",
-    "planned_staff",
-    "submitted_at",
-]
 
 
 def _demo_reserve_list_csv(org_a: Organisation, org_b: Organisation, rng: random.Random) -> str:
     """About 30 ranked applications per call; A and B lead the 2024 list, one application is below threshold."""
     polish = list(Organisation.objects.filter(country="PL", oid__startswith="E2").select_related("region")[:45])
-    lines = [",".join(RESERVE_LIST_HEADER)]
+    lines = [",".join(RESERVE_LIST_COLUMNS)]
     for year in (2022, 2023, 2024):
         for seq in range(1, 31):
             organisation = {1: org_a, 2: org_b}.get(seq, polish[(seq * 7 + year) % len(polish)])

