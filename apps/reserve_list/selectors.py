@@ -97,7 +97,7 @@ def calls_overview(*, user) -> list[CallOverview]:
     }
     counts: dict[int, dict[str, int]] = {call.pk: {} for call in calls}
     for row in Application.objects.filter(call__in=calls).values("call", "status").annotate(n=Count("pk")):
-        counts[row["call"]][row["status"]] = row["n"]
+        counts[row["call"]][ApplicationStatus(row["status"]).label] = row["n"]
     return [
         CallOverview(
             call=call,
