@@ -18,6 +18,7 @@ install: $(VENV)/.installed
 
 run: install
 	$(DEV) $(PY) manage.py migrate --noinput
+	$(DEV) $(PY) manage.py load_cities
 	$(DEV) $(PY) manage.py seed_demo
 	@echo "Serving on http://$(HOST):$(PORT)/  (SQLite, tasks run eagerly, e-mails printed here)"
 	$(DEV) $(PY) manage.py runserver $(HOST):$(PORT)

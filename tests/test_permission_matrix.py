@@ -210,6 +210,7 @@ MATRIX: dict[str, Entry] = {
     "notifications:read_all": Entry(get=signed_in(405), post=signed_in(Redirect("notifications:list"))),
     # --- reference ---
     "reference:index": Entry(get=signed_in(200)),
+    "reference:cities": Entry(get=signed_in(200)),  # the city autocomplete (JSON), for every signed-in user
     # --- organisations (organisation A's pages: member_b and the participant get 404, not 403) ---
     "organisations:list": Entry(get=agency_only()),
     # Forms that write are also POSTed (empty, so nothing is saved): the form comes back only to those allowed.

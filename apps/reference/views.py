@@ -24,7 +24,7 @@ def reference_index(request):
 @require_GET
 @cache_control(private=True, max_age=3600)
 def city_autocomplete(request):
-    """JSON for a city field's autocomplete: ``?q=lis&country=PT`` (country optional), at most 20, most populous first."""
+    """A city field's autocomplete: ``?q=lis&country=PT`` (country optional), at most 20, most populous first."""
     cities = selectors.city_autocomplete(request.GET.get("q", ""), country=request.GET.get("country") or None)
     results = [
         {
