@@ -79,10 +79,15 @@ class CallOverview:
     def free(self) -> Decimal:
         return self.call.envelope - self.committed
 
+    @property
+    def labelled_counts(self) -> list[tuple[str, int]]:
+        """Counts by status, in the pipeline's order, with each status's translated label."""
+        return [(status.label, self.counts[status]) for status in ApplicationStatus if status in self.counts]
 
-def calls_overview(*, user) -> list[CallOverview]:
+
+def calls_overview(*, user, calls=None) -> list[CallOverview]:
     """Per call: envelope, committed, contracted and free money, and applications by status (three queries)."""
-    calls = list(calls_for_agency(user=user))
+    calls = list(calls_for_agency(user=user) if calls is None else calls)
     money = {
         row["application__call"]: row
         for row in Offer.objects.filter(application__call__in=calls)
@@ -97,7 +102,7 @@ def calls_overview(*, user) -> list[CallOverview]:
     }
     counts: dict[int, dict[str, int]] = {call.pk: {} for call in calls}
     for row in Application.objects.filter(call__in=calls).values("call", "status").annotate(n=Count("pk")):
-        counts[row["call"]][ApplicationStatus(row["status"]).label] = row["n"]
+        counts[row["call"]][row["status"]] = row["n"]
     return [
         CallOverview(
             call=call,
@@ -110,7 +115,8 @@ def calls_overview(*, user) -> list[CallOverview]:
 
 
 def call_overview(*, user, call: Call) -> CallOverview:
-    return next(o for o in calls_overview(user=user) if o.call.pk == call.pk)
+    (overview,) = calls_overview(user=user, calls=[call])
+    return overview
 
 
 @dataclass
