@@ -42,3 +42,179 @@ class Project(models.Model):
 
     def __str__(self):
         return self.agreement_number
+
+
+class MobilityStatus(models.TextChoices):
+    DRAFT = "draft", pgettext_lazy("mobility status", "draft")
+    PLANNED = "planned", pgettext_lazy("mobility status", "planned")
+    CONFIRMED = "confirmed", pgettext_lazy("mobility status", "confirmed")
+    ONGOING = "ongoing", pgettext_lazy("mobility status", "ongoing")
+    COMPLETED = "completed", pgettext_lazy("mobility status", "completed")
+    REPORTED = "reported", pgettext_lazy("mobility status", "reported")
+    CANCELLED = "cancelled", pgettext_lazy("mobility status", "cancelled")
+    FORCE_MAJEURE = "force_majeure", pgettext_lazy("mobility status", "force majeure")
+
+
+class TravelMeans(models.TextChoices):
+    PLANE = "plane", _("plane")
+    TRAIN = "train", _("train")
+    BUS = "bus", _("bus")
+    CAR_SHARING = "car_sharing", _("car-sharing")
+    CAR = "car", _("car")
+    BIKE = "bike", _("bike")
+    OTHER = "other", _("other")
+
+
+class Mobility(models.Model):
+    """One participant's mobility activity, with the Beneficiary Module's fields.
+
+    Distance, band and grant are stored as computed (with the call year whose
+    rates were used), so that a later change of a rate never changes them silently.
+    """
+
+    project = models.ForeignKey(Project, verbose_name=_("project"), on_delete=models.PROTECT, related_name="mobilities")
+    participant = models.ForeignKey(
+        "participants.Participant", verbose_name=_("participant"), on_delete=models.PROTECT, related_name="mobilities"
+    )
+    activity_type = models.ForeignKey(
+        "reference.ActivityType", verbose_name=_("activity type"), on_delete=models.PROTECT, related_name="+"
+    )
+    accompanying = models.BooleanField(_("accompanying person"), default=False)
+    accompanies = models.ForeignKey(
+        "self",
+        verbose_name=_("accompanies"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="accompanied_by",
+    )
+    host = models.ForeignKey(
+        "organisations.Organisation",
+        verbose_name=_("host organisation"),
+        on_delete=models.PROTECT,
+        related_name="hosted_mobilities",
+    )
+    origin_city = models.ForeignKey(
+        "reference.City",
+        verbose_name=_("from (city)"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    destination_city = models.ForeignKey(
+        "reference.City",
+        verbose_name=_("destination city"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    destination_country = models.CharField(_("destination country"), max_length=2)
+    start_date = models.DateField(_("start of the physical activity"))
+    end_date = models.DateField(_("end of the physical activity"))
+    virtual_component = models.BooleanField(_("virtual component"), default=False)
+    virtual_description = models.TextField(_("virtual component: description"), blank=True)
+    virtual_start = models.DateField(_("virtual component: start"), null=True, blank=True)
+    virtual_end = models.DateField(_("virtual component: end"), null=True, blank=True)
+    travel_days = models.PositiveSmallIntegerField(_("travel days"), default=0)
+    green_travel = models.BooleanField(_("green travel"), default=False)
+    travel_means = models.CharField(_("means of travel"), max_length=20, choices=TravelMeans.choices, blank=True)
+    course_days = models.PositiveSmallIntegerField(_("course days"), default=0)
+    status = models.CharField(_("status"), max_length=20, choices=MobilityStatus.choices, default=MobilityStatus.DRAFT)
+    distance_km = models.PositiveIntegerField(_("distance (km)"), null=True, blank=True)
+    distance_band = models.CharField(_("distance band"), max_length=20, blank=True)
+    distance_manual = models.BooleanField(_("distance set by hand"), default=False)
+    distance_justification = models.TextField(_("justification of the distance"), blank=True)
+    grant_total = models.DecimalField(_("grant (EUR)"), max_digits=12, decimal_places=2, default=0)
+    grant_call_year = models.PositiveSmallIntegerField(_("rates of call"), null=True, blank=True)
+    grant_computed_at = models.DateTimeField(_("grant computed"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("mobility")
+        verbose_name_plural = _("mobilities")
+        ordering = ["start_date", "pk"]
+        indexes = [
+            models.Index(fields=["project", "status"]),
+            models.Index(fields=["status", "start_date"]),
+            models.Index(fields=["destination_country"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_date__gte=models.F("start_date")), name="mobility_ends_after_start"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.participant} · {self.activity_type_id} · {self.start_date}"
+
+
+class MobilityStatusChange(models.Model):
+    mobility = models.ForeignKey(Mobility, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(_("from"), max_length=20, blank=True)
+    to_status = models.CharField(_("to"), max_length=20)
+    reason = models.TextField(_("reason"), blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    changed_at = models.DateTimeField(_("when"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-changed_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.from_status or '∅'} → {self.to_status}"
+
+
+class GrantLine(models.Model):
+    """One budget line of a mobility's grant, with how it was computed."""
+
+    mobility = models.ForeignKey(Mobility, on_delete=models.CASCADE, related_name="grant_lines")
+    item = models.CharField(_("item"), max_length=30)
+    amount = models.DecimalField(_("amount (EUR)"), max_digits=12, decimal_places=2)
+    explanation = models.TextField(_("how it was computed"))
+    basis = models.JSONField(_("basis"), default=dict)
+
+    class Meta:
+        verbose_name = _("grant line")
+        verbose_name_plural = _("grant lines")
+        ordering = ["mobility", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["mobility", "item"], name="grant_line_one_per_item"),
+            models.CheckConstraint(condition=models.Q(amount__gte=0), name="grant_line_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.item}: {self.amount}"
+
+
+class PreparatoryVisit(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="preparatory_visits")
+    activity_type = models.ForeignKey(
+        "reference.ActivityType", verbose_name=_("for activity type"), on_delete=models.PROTECT, related_name="+"
+    )
+    host = models.ForeignKey(
+        "organisations.Organisation",
+        verbose_name=_("host organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    destination_country = models.CharField(_("destination country"), max_length=2)
+    persons = models.PositiveSmallIntegerField(_("persons"))
+    start_date = models.DateField(_("start"))
+    end_date = models.DateField(_("end"))
+    purpose = models.TextField(_("purpose"), blank=True)
+    amount = models.DecimalField(_("grant (EUR)"), max_digits=12, decimal_places=2, default=0)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("preparatory visit")
+        verbose_name_plural = _("preparatory visits")
+        ordering = ["start_date", "pk"]
+
+    def __str__(self):
+        return f"{self.project} · {self.start_date}"
