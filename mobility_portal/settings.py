@@ -53,6 +53,9 @@ INSTALLED_APPS = [
     "django_countries",
     "django_filters",
     "django_htmx",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI and Redoc served from our static files, no CDN
     "simple_history",
     "django_celery_beat",
     # Ours, ground floor first (DESIGN.md §3: dependencies point downwards).
@@ -276,4 +279,43 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO", doc="Root log level.")},
+}
+
+# --- API (Django REST framework, OpenAPI schema by drf-spectacular) --------
+
+API_ANON_RATE = env_str(
+    "API_ANON_RATE",
+    "60/hour",
+    doc="Requests an anonymous client (one IP address) may make to the public API, e.g. 60/hour, 10/min.",
+)
+API_ANON_RATE = API_ANON_RATE.strip()
+_requests, _slash, _period = API_ANON_RATE.partition("/")
+_PERIODS = {"s", "sec", "second", "m", "min", "minute", "h", "hour", "d", "day"}  # DRF reads the first letter
+if not (_requests.isdigit() and int(_requests) > 0 and _period in _PERIODS):
+    raise ImproperlyConfigured(f"API_ANON_RATE={API_ANON_RATE!r} is not a rate: use requests/period, e.g. 60/hour.")
+REST_FRAMEWORK = {
+    # Secure defaults for any future endpoint: signed-in users through the session (with its CSRF check).
+    # Public endpoints (the grant quote) say so themselves: no authentication, AllowAny, throttled.
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Throttle counters live in the cache (CACHE_URL), shared by every web process.
+    "DEFAULT_THROTTLE_RATES": {"anon": API_ANON_RATE},
+    # Behind the TLS proxy every request comes from the proxy: count clients by the address it adds
+    # to X-Forwarded-For instead.
+    "NUM_PROXIES": 1 if SECURE_PROXY_SSL_HEADER else None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Mobility Portal API",
+    "DESCRIPTION": "Public API of the Mobility Portal (Erasmus+ VET learning mobility): grant quotes.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
+    # Swagger UI from drf-spectacular-sidecar's static files; no online validator badge (it would send
+    # the schema's address to validator.swagger.io).
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
 }

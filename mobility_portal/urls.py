@@ -1,14 +1,24 @@
 from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from apps.accounts import views as account_views
+from apps.mobility.api import GrantQuoteView
 from apps.portal import views as portal_views
 
 admin.site.site_header = "Mobility Portal"
 admin.site.site_title = "Mobility Portal"
 # Sign in to the admin through allauth too, so that its two-factor step and rate limits apply there.
 admin.site.login = secure_admin_login(admin.site.login)
+
+# The public JSON API and its OpenAPI schema, documented by Swagger UI served from local static files
+# (drf-spectacular-sidecar; no Redoc page: its stock template loads Google's fonts).
+api_patterns = [
+    path("v1/grant-quote", GrantQuoteView.as_view(), name="grant_quote"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+]
 
 urlpatterns = [
     path("", portal_views.home, name="home"),
@@ -22,6 +32,7 @@ urlpatterns = [
     path("", include("apps.organisations.urls")),
     path("", include("apps.reserve_list.urls")),
     path("", include("apps.mobility.urls")),
+    path("api/", include((api_patterns, "api"))),
 ]
 
 handler403 = "apps.portal.views.permission_denied"

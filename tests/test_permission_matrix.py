@@ -159,6 +159,7 @@ class Entry:
     post: dict[str, Outcome] | None = None  # POST-only views and forms that write: what a POST of ``data`` answers
     kwargs: Callable[[Fixture], dict] = field(default=lambda fixture: {})
     data: dict = field(default_factory=dict)  # the POST's form data
+    json: bool = False  # POST ``data`` as a JSON body (the API) rather than as a form
 
 
 def _organisation_a(fixture: Fixture) -> dict:
@@ -265,6 +266,43 @@ MATRIX: dict[str, Entry] = {
     "mobility:agreement": Entry(get=agency_only(403), post=agency_only(403), kwargs=_offer_a),
     "mobility:project": Entry(get=signed_in(404, member_a=200, officer=200), kwargs=_project_a),
     "mobility:project_withdraw": Entry(get=agency_only(), post=agency_only(), kwargs=_project_a),
+    # The grant calculator and its API are public: everyone gets a quote (the worked example, at a given distance).
+    "mobility:calculator": Entry(
+        get=everyone(200),
+        post=everyone(200),
+        data={
+            "call_year": "2024",
+            "activity_type": "LM-SHORT-VET",
+            "participant_category": "learner",
+            "start_date": "2024-09-02",
+            "end_date": "2024-09-29",
+            "travel_days": "2",
+            "origin_city": "Gdańsk",
+            "origin_country": "PL",
+            "destination_city": "Lisbon",
+            "destination_country": "PT",
+            "distance_km": "2715",
+        },
+    ),
+    # --- public API (no session: signed-in users are anonymous to it) ---
+    "api:grant_quote": Entry(
+        get=everyone(405),
+        post=everyone(200),
+        json=True,
+        data={
+            "call_year": 2024,
+            "activity_type": "LM-SHORT-VET",
+            "participant_category": "learner",
+            "start_date": "2024-09-02",
+            "end_date": "2024-09-29",
+            "travel_days": 2,
+            "origin": {"city": "Gdańsk", "country": "PL"},
+            "destination": {"city": "Lisbon", "country": "PT"},
+            "distance_km": 2715,
+        },
+    ),
+    "api:schema": Entry(get=everyone(200)),
+    "api:docs": Entry(get=everyone(200)),
     # --- allauth: accounts ---
     "account_login": Entry(get=signed_in(HOME, anonymous=200)),
     "account_logout": Entry(get=signed_in(200, anonymous=HOME)),
@@ -484,7 +522,7 @@ def test_permission(client, request, personas, name, persona, method):
         response = client.get(path)
         expected = entry.get[persona]
     else:
-        response = client.post(path, entry.data)
+        response = client.post(path, entry.data, **({"content_type": "application/json"} if entry.json else {}))
         expected = entry.post[persona]
     assert_outcome(response, expected, path, kwargs)
 

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from apps.accounts.roles import is_agency
 
 # Paths an agency user without TOTP may still reach: signing in and out, enrolling, switching language.
-_EXEMPT_PREFIXES = ("/accounts/", "/i18n/", "/healthz", "/static/")
+_EXEMPT_PREFIXES = ("/accounts/", "/i18n/", "/healthz", "/static/", "/api/", "/grant-calculator/")
 
 
 class AgencyMfaRequiredMiddleware:

@@ -1,7 +1,10 @@
 from decimal import Decimal
 
 from django import forms
+from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _
+
+from apps.mobility import quote
 
 
 class DateInput(forms.DateInput):
@@ -25,3 +28,76 @@ class WithdrawForm(forms.Form):
         initial=Decimal("0.00"),
         help_text=_("This part stays committed; the rest returns to the call's budget."),
     )
+
+
+class GrantCalculatorForm(forms.Form):
+    """The fields of ``POST /api/v1/grant-quote``, flattened (``origin.city`` is ``origin_city``).
+
+    Choices come from the reference data (three queries when the form is built); validating them
+    needs no further query.
+    """
+
+    call_year = forms.TypedChoiceField(label=gettext_lazy("Call year"), coerce=int)
+    activity_type = forms.ChoiceField(label=gettext_lazy("Activity type"))
+    participant_category = forms.ChoiceField(label=gettext_lazy("Participant"), choices=quote.PARTICIPANT_CATEGORIES)
+    graduation_date = forms.DateField(
+        label=gettext_lazy("Graduation date"),
+        required=False,
+        widget=DateInput,
+        help_text=gettext_lazy("Recent graduates only."),
+    )
+    fewer_opportunities = forms.BooleanField(label=gettext_lazy("Participant with fewer opportunities"), required=False)
+    start_date = forms.DateField(
+        label=gettext_lazy("First day of the activity"),
+        widget=DateInput,
+        help_text=gettext_lazy("Travel days not included."),
+    )
+    end_date = forms.DateField(label=gettext_lazy("Last day of the activity"), widget=DateInput)
+    travel_days = forms.IntegerField(
+        label=gettext_lazy("Travel days"), min_value=0, max_value=365, required=False, initial=2
+    )
+    green_travel = forms.BooleanField(
+        label=gettext_lazy("Green travel (train, bus, car-sharing or bike for most of the journey)"), required=False
+    )
+    origin_city = forms.CharField(label=gettext_lazy("Sending city"), max_length=200)
+    origin_country = forms.ChoiceField(label=gettext_lazy("Sending country"), initial="PL")
+    destination_city = forms.CharField(label=gettext_lazy("Host city"), max_length=200)
+    destination_country = forms.ChoiceField(label=gettext_lazy("Host country"))
+    distance_km = forms.IntegerField(
+        label=gettext_lazy("Distance in km"),
+        min_value=0,
+        max_value=quote.MAX_DISTANCE_KM,
+        required=False,
+        help_text=gettext_lazy("Optional: replaces the distance between the two cities."),
+    )
+    course_days = forms.IntegerField(
+        label=gettext_lazy("Course days"),
+        min_value=0,
+        max_value=365,
+        required=False,
+        help_text=gettext_lazy("Courses and training only."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        years = quote.call_years()
+        self.fields["call_year"].choices = [(year, year) for year in years]
+        self.fields["call_year"].initial = years[0] if years else None
+        self.fields["activity_type"].choices = [("", "---------"), *quote.activity_type_choices()]
+        countries = [("", "---------"), *quote.country_choices()]
+        self.fields["origin_country"].choices = countries
+        self.fields["destination_country"].choices = countries
+
+    def quote_data(self) -> dict:
+        """The cleaned data in the API's shape, for ``quote.grant_quote``."""
+        data = dict(self.cleaned_data)
+        for end in ("origin", "destination"):
+            data[end] = {"city": data.pop(f"{end}_city"), "country": data.pop(f"{end}_country")}
+        data["travel_days"] = data["travel_days"] or 0
+        data["course_days"] = data["course_days"] or 0
+        return data
+
+    def add_quote_error(self, error: dict) -> None:
+        """An error of the quote (field as a dotted JSON path) next to its field, or above the form."""
+        name = (error["field"] or "").replace(".", "_")
+        self.add_error(name if name in self.fields else None, error["message"])

@@ -8,8 +8,8 @@ from django.views.decorators.http import require_http_methods
 from apps.accounts.decorators import agency_required
 from apps.accounts.models import AgencyRole
 from apps.accounts.roles import has_agency_role
-from apps.mobility import selectors, services
-from apps.mobility.forms import AgreementForm, WithdrawForm
+from apps.mobility import quote, selectors, services
+from apps.mobility.forms import AgreementForm, GrantCalculatorForm, WithdrawForm
 from apps.mobility.models import ProjectStatus
 from apps.reserve_list.selectors import get_offer_for_user
 from apps.reserve_list.services import ReserveListError
@@ -55,3 +55,25 @@ def project_withdraw(request, pk: int):
             messages.success(request, _("The project is withdrawn and its unspent money is back in the call."))
             return redirect("mobility:project", pk=project.pk)
     return render(request, "mobility/withdraw.html", {"project": project, "form": form})
+
+
+# --- The public grant calculator ----------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def grant_calculator(request):
+    """Public: what one mobility would get (the same service as ``POST /api/v1/grant-quote``)."""
+    form = GrantCalculatorForm(request.POST if request.method == "POST" else None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = quote.grant_quote(form.quote_data())
+        except quote.QuoteInputError as exc:
+            for error in exc.errors:
+                form.add_quote_error(error)
+        else:
+            for error in result["errors"]:
+                form.add_quote_error(error)
+            for line in result["lines"]:
+                line["label"] = quote.ITEM_LABELS[line["item"]]
+    return render(request, "mobility/calculator.html", {"form": form, "quote": result})
