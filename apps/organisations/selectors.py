@@ -13,7 +13,12 @@ from apps.organisations.models import Invitation, Membership, MembershipRole, Or
 def organisations_for_agency(*, user):
     if not is_agency(user):
         return Organisation.objects.none()
-    return Organisation.objects.select_related("region").annotate(member_count=Count("memberships", distinct=True))
+    # Meta.ordering does not apply to aggregated queries: order explicitly for stable pages.
+    return (
+        Organisation.objects.select_related("region")
+        .annotate(member_count=Count("memberships", distinct=True))
+        .order_by("legal_name", "pk")
+    )
 
 
 def memberships_of(*, user):
