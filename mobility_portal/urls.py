@@ -30,6 +30,7 @@ urlpatterns = [
     path("", include("apps.notifications.urls")),
     path("", include("apps.reference.urls")),
     path("", include("apps.organisations.urls")),
+    path("", include("apps.participants.urls")),
     path("", include("apps.reserve_list.urls")),
     path("", include("apps.mobility.urls")),
     path("api/", include((api_patterns, "api"))),

@@ -182,6 +182,14 @@ def _project_a(fixture: Fixture) -> dict:
     return {"pk": fixture("project_a").pk}
 
 
+def _participants_of_a(fixture: Fixture) -> dict:
+    return {"org_pk": fixture("organisation_a").pk}
+
+
+def _participant_a(fixture: Fixture) -> dict:
+    return {"pk": fixture("participant_a").pk}
+
+
 # Signed-in users who open a page for visitors (sign-in, sign-up, ...) are sent home.
 HOME = Redirect("home")
 
@@ -231,6 +239,38 @@ MATRIX: dict[str, Entry] = {
     "organisations:invitation": Entry(
         get=signed_in(200, anonymous=200), kwargs=lambda fixture: {"token": fixture("invitation_token")}
     ),
+    # --- participants (organisation A's: member_b and the participant get 404, not 403; the participant
+    # persona is another person of organisation A, and participants do not open these pages, even their own) ---
+    "participants:list": Entry(get=signed_in(404, member_a=200, officer=200), kwargs=_participants_of_a),
+    "participants:create": Entry(
+        get=signed_in(404, member_a=200, officer=200),
+        post=signed_in(404, member_a=200, officer=200),
+        kwargs=_participants_of_a,
+    ),
+    "participants:detail": Entry(get=signed_in(404, member_a=200, officer=200), kwargs=_participant_a),
+    "participants:edit": Entry(
+        get=signed_in(404, member_a=200, officer=200),
+        post=signed_in(404, member_a=200, officer=200),
+        kwargs=_participant_a,
+    ),
+    # An empty POST records "no fewer opportunities" and goes back to the participant's page.
+    "participants:special_category": Entry(
+        get=signed_in(404, member_a=200, officer=200),
+        post=signed_in(
+            404,
+            member_a=Redirect("participants:detail", same_kwargs=True),
+            officer=Redirect("participants:detail", same_kwargs=True),
+        ),
+        kwargs=_participant_a,
+    ),
+    "participants:export": Entry(get=signed_in(404, member_a=200, officer=200), kwargs=_participant_a),
+    # An empty POST lacks the confirmation: the form comes back and nothing is erased.
+    "participants:erase": Entry(
+        get=signed_in(404, member_a=200, officer=200),
+        post=signed_in(404, member_a=200, officer=200),
+        kwargs=_participant_a,
+    ),
+    "participants:access_log": Entry(get=signed_in(404, member_a=200, officer=200), kwargs=_participant_a),
     # --- reserve list (organisation A's application, offer and project; the call of 2023) ---
     "reserve_list:overview": Entry(get=agency_only()),
     "reserve_list:import": Entry(get=agency_only(), post=agency_only()),
@@ -382,6 +422,14 @@ def invitation_token(organisation_a, manager_a):
     # The token itself is only in the e-mailed link.
     link = Notification.objects.get(kind="organisation_invitation", email="newcomer@test.example").url
     return resolve(link).kwargs["token"]
+
+
+@pytest.fixture
+def participant_a(organisation_a):
+    """Another participant of organisation A than the participant persona, flagged with fewer opportunities."""
+    from tests.factories import ParticipantFactory, SpecialCategoryDataFactory
+
+    return SpecialCategoryDataFactory(participant=ParticipantFactory(organisation=organisation_a)).participant
 
 
 @pytest.fixture
