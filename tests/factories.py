@@ -10,7 +10,7 @@ from factory.django import DjangoModelFactory
 from apps.accounts.models import User
 from apps.organisations.models import Membership, Organisation, OrganisationType
 from apps.participants.models import Participant, ParticipantCategory
-from apps.reference.models import Region
+from apps.reference.models import ActivityType, Region
 
 PASSWORD = "Test-Password-2026"
 
@@ -148,3 +148,71 @@ class OfferFactory(DjangoModelFactory):
     amount = factory.LazyAttribute(lambda o: o.application.requested_grant)
     deadline = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=14))
     status = "open"
+
+
+# --- Participants: special-category data --------------------------------------------------------------
+
+
+class SpecialCategoryDataFactory(DjangoModelFactory):
+    """A participant flagged with fewer opportunities (economic obstacles). Created directly, so unlogged:
+    tests of the log go through ``participant_set_special_category``."""
+
+    class Meta:
+        model = "participants.SpecialCategoryData"
+
+    participant = factory.SubFactory(ParticipantFactory)
+    fewer_opportunities = True
+    reasons = factory.LazyFunction(lambda: ["economic"])
+
+
+# --- Projects and mobilities ------------------------------------------------------------------
+
+
+class ProjectFactory(DjangoModelFactory):
+    """A contracted project of a call-2024 application, from 1 June 2024 to 30 November 2025."""
+
+    class Meta:
+        model = "mobility.Project"
+
+    application = factory.SubFactory(ApplicationFactory, status="contracted", call__year=2024)
+    agreement_number = factory.Sequence(lambda n: f"2024-1-PL01-KA122-VET-{n:09d}-GA")
+    signed_on = datetime.date(2024, 5, 20)
+    start_date = datetime.date(2024, 6, 1)
+    end_date = datetime.date(2025, 11, 30)
+    awarded_grant = decimal.Decimal("60000.00")
+
+
+class MobilityFactory(DjangoModelFactory):
+    """A 28-day short-term learner mobility in Lisbon, in draft, as stored: no distance, no grant lines.
+
+    Tests of the rules and the grant go through ``apps.mobility.mobilities``; this factory fills projects
+    with other mobilities (the participant cap, the participants' numbers, budgets, lists).
+    """
+
+    class Meta:
+        model = "mobility.Mobility"
+
+    project = factory.SubFactory(ProjectFactory)
+    participant = factory.SubFactory(
+        ParticipantFactory, organisation=factory.SelfAttribute("..project.application.organisation")
+    )
+    activity_type = factory.LazyFunction(lambda: ActivityType.objects.get(code="LM-SHORT-VET"))
+    host = factory.SubFactory(HostOrganisationFactory)
+    destination_country = factory.LazyAttribute(lambda m: m.host.country.code)
+    start_date = datetime.date(2024, 9, 2)
+    end_date = datetime.date(2024, 9, 29)
+    travel_days = 2
+    status = "draft"
+
+
+class PreparatoryVisitFactory(DjangoModelFactory):
+    class Meta:
+        model = "mobility.PreparatoryVisit"
+
+    project = factory.SubFactory(ProjectFactory)
+    activity_type = factory.LazyFunction(lambda: ActivityType.objects.get(code="LM-SHORT-VET"))
+    destination_country = "PT"
+    persons = 2
+    start_date = datetime.date(2024, 7, 1)
+    end_date = datetime.date(2024, 7, 3)
+    amount = decimal.Decimal("1150.00")

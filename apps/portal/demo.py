@@ -184,8 +184,6 @@ def seed_demo(*, polish_organisations: int = 48) -> dict:
     return {"organisation_a": org_a, "organisation_b": org_b, "users": users}
 
 
-
-
 def _demo_reserve_list_csv(org_a: Organisation, org_b: Organisation, rng: random.Random) -> str:
     """About 30 ranked applications per call; A and B lead the 2024 list, one application is below threshold."""
     polish = list(Organisation.objects.filter(country="PL", oid__startswith="E2").select_related("region")[:45])

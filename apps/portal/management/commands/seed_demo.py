@@ -19,8 +19,6 @@ class Command(BaseCommand):
         if scale == "programme":
             created = seed_programme_scale()
             self.stdout.write(f"Programme scale: {created} additional organisations created.")
-        self.stdout.write(
-            self.style.SUCCESS(f"Demo data ready. Sign in with any of these (password {DEMO_PASSWORD}):")
-        )
+        self.stdout.write(self.style.SUCCESS(f"Demo data ready. Sign in with any of these (password {DEMO_PASSWORD}):"))
         for account in DEMO_ACCOUNTS:
             self.stdout.write(f"  {account.email:<28} {account.role}")

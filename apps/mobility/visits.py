@@ -1,0 +1,140 @@
+"""Preparatory visits (RULES.md, "Activities"): a separate record of a project, priced per person.
+
+A visit is for any activity type except courses and training, takes at most 3 persons, lies within the
+project's dates and goes to another eligible country than the sending one (the host's country when a
+host is given). Its grant is the persons times the ``preparatory_visit`` unit cost of the project's call
+year, stored with the visit. Visits are not drafts: a visit that breaks a rule is refused with a
+``ValidationError`` keyed by field, and nothing is saved.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from apps.mobility.eligibility import ActivityRules, PreparatoryVisitInput, check_preparatory_visit
+from apps.mobility.mobilities import (
+    _as_activity_type,
+    _as_country,
+    _as_date,
+    _as_host,
+    _as_text,
+    _Invalid,
+    check_project_active,
+)
+from apps.mobility.models import PreparatoryVisit, Project
+from apps.mobility.rates import PREPARATORY_VISIT, UnknownCallYear, money, rate_tables_for
+
+INPUT_FIELDS = ("activity_type", "host", "destination_country", "persons", "start_date", "end_date", "purpose")
+REQUIRED = ("activity_type", "persons", "start_date", "end_date")
+
+
+def _as_persons(value) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise _Invalid(_("Enter a whole number of persons."))
+    return value
+
+
+def _as_optional_host(value):
+    return None if value in (None, "") else _as_host(value)
+
+
+_PARSERS = {
+    "activity_type": _as_activity_type,
+    "host": _as_optional_host,
+    "destination_country": _as_country,
+    "persons": _as_persons,
+    "start_date": _as_date,
+    "end_date": _as_date,
+    "purpose": _as_text,
+}
+
+
+@transaction.atomic
+def preparatory_visit_create(*, project: Project, by, **fields) -> PreparatoryVisit:
+    """Record a preparatory visit of ``project`` with its grant; ``ValidationError`` by field when it breaks a rule."""
+    values = _parse(fields)
+    check_project_active(project)
+    application = project.application
+    try:
+        tables = rate_tables_for(application.call.year)
+    except UnknownCallYear as exc:
+        raise ValidationError({NON_FIELD_ERRORS: str(exc)}) from exc
+    errors: dict[str, list[str]] = {}
+
+    def add(field: str, message: str) -> None:
+        errors.setdefault(field, []).append(message)
+
+    sending = application.organisation
+    sending_country = sending.country.code
+    host = values.get("host")
+    country = values.get("destination_country") or (host.country.code if host is not None else "")
+    if host is not None:
+        if host.pk == sending.pk:
+            add("host", _("The host is another organisation than the sending organisation."))
+        elif country != host.country.code:
+            add(
+                "destination_country",
+                _("The destination country is the host's country (%(country)s).") % {"country": host.country.code},
+            )
+    if not country:
+        add("destination_country", _("This field is required."))
+    elif country not in tables.support_groups:
+        add("destination_country", _("%(country)s is not an eligible destination.") % {"country": country})
+    elif country == sending_country:
+        add("destination_country", _("The destination must be another country than the sending country."))
+
+    activity = values["activity_type"]
+    for violation in check_preparatory_visit(
+        PreparatoryVisitInput(
+            activity=ActivityRules.of(activity),
+            persons=values["persons"],
+            start_date=values["start_date"],
+            end_date=values["end_date"],
+            project_start=project.start_date,
+            project_end=project.end_date,
+        )
+    ):
+        add(violation.field, violation.message)
+    if not activity.in_fers_scope:
+        add("activity_type", _("The programme does not fund %(type)s.") % {"type": activity.code})
+    if errors:
+        raise ValidationError(errors)
+
+    unit_cost = tables.unit_cost(PREPARATORY_VISIT).eur
+    return PreparatoryVisit.objects.create(
+        project=project,
+        activity_type=activity,
+        host=host,
+        destination_country=country,
+        persons=values["persons"],
+        start_date=values["start_date"],
+        end_date=values["end_date"],
+        purpose=values.get("purpose", ""),
+        amount=money(values["persons"] * unit_cost),
+    )
+
+
+def _parse(fields: Mapping[str, Any]) -> dict[str, Any]:
+    unknown = sorted(set(fields) - set(INPUT_FIELDS))
+    if unknown:
+        raise TypeError(f"unexpected preparatory visit fields: {', '.join(unknown)}")
+    errors: dict[str, list[str]] = {}
+    values = {}
+    for name in INPUT_FIELDS:
+        value = fields.get(name)
+        if value in (None, ""):
+            if name in REQUIRED:
+                errors[name] = [_("This field is required.")]
+            continue
+        try:
+            values[name] = _PARSERS[name](value)
+        except _Invalid as exc:
+            errors[name] = [str(exc)]
+    if errors:
+        raise ValidationError(errors)
+    return values
