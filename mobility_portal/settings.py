@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "apps.reserve_list",
     "apps.participants",
     "apps.mobility",
+    "apps.reports",
     "apps.portal",
 ]
 

@@ -33,6 +33,7 @@ urlpatterns = [
     path("", include("apps.participants.urls")),
     path("", include("apps.reserve_list.urls")),
     path("", include("apps.mobility.urls")),
+    path("", include("apps.reports.urls")),
     path("api/", include((api_patterns, "api"))),
 ]
 

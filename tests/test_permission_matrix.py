@@ -182,6 +182,10 @@ def _project_a(fixture: Fixture) -> dict:
     return {"pk": fixture("project_a").pk}
 
 
+def _mobility_a(fixture: Fixture) -> dict:
+    return {"pk": fixture("mobility_a").pk}
+
+
 def _participants_of_a(fixture: Fixture) -> dict:
     return {"org_pk": fixture("organisation_a").pk}
 
@@ -304,7 +308,31 @@ MATRIX: dict[str, Entry] = {
     # --- mobility ---
     # Recording the grant agreement is finance's: the officer is refused too.
     "mobility:agreement": Entry(get=agency_only(403), post=agency_only(403), kwargs=_offer_a),
-    "mobility:project": Entry(get=signed_in(404, member_a=200, officer=200), kwargs=_project_a),
+    # Projects and mobilities: the sending organisation's members and the agency (participants: 403, their own
+    # view comes later); members record and change mobilities, officers change their status.
+    "mobility:project": Entry(get=signed_in(404, participant=403, member_a=200, officer=200), kwargs=_project_a),
+    "mobility:mobility_create": Entry(
+        get=signed_in(404, participant=403, member_a=200, officer=403),
+        post=signed_in(404, participant=403, member_a=200, officer=403),  # empty: the form comes back
+        kwargs=_project_a,
+    ),
+    "mobility:mobility": Entry(get=signed_in(404, participant=403, member_a=200, officer=200), kwargs=_mobility_a),
+    "mobility:mobility_edit": Entry(
+        get=signed_in(404, participant=403, member_a=200, officer=403),
+        post=signed_in(404, participant=403, member_a=200, officer=403),
+        kwargs=_mobility_a,
+    ),
+    "mobility:mobility_status": Entry(
+        get=signed_in(405),
+        post=signed_in(
+            404,
+            participant=403,
+            member_a=Redirect("mobility:mobility", same_kwargs=True),
+            officer=Redirect("mobility:mobility", same_kwargs=True),
+        ),
+        kwargs=_mobility_a,
+        data={"to": "cancelled"},
+    ),
     "mobility:project_withdraw": Entry(get=agency_only(), post=agency_only(), kwargs=_project_a),
     # The grant calculator and its API are public: everyone gets a quote (the worked example, at a given distance).
     "mobility:calculator": Entry(
@@ -324,6 +352,10 @@ MATRIX: dict[str, Entry] = {
             "distance_km": "2715",
         },
     ),
+    # --- reports (the agency's lists of every project and mobility, and the programme's progress) ---
+    "reports:projects": Entry(get=agency_only()),
+    "reports:mobilities": Entry(get=agency_only()),
+    "reports:progress": Entry(get=agency_only()),
     # --- public API (no session: signed-in users are anonymous to it) ---
     "api:grant_quote": Entry(
         get=everyone(405),
@@ -503,6 +535,14 @@ def project_a(call, organisation_a):
         end_date=datetime.date(2024, 6, 30),
         awarded_grant=application.requested_grant,
     )
+
+
+@pytest.fixture
+def mobility_a(project_a):
+    """A draft mobility of organisation A's project (as stored: no distance, no grant)."""
+    from tests.factories import MobilityFactory
+
+    return MobilityFactory(project=project_a)
 
 
 @pytest.fixture

@@ -101,3 +101,117 @@ class GrantCalculatorForm(forms.Form):
         """An error of the quote (field as a dotted JSON path) next to its field, or above the form."""
         name = (error["field"] or "").replace(".", "_")
         self.add_error(name if name in self.fields else None, error["message"])
+
+
+# --- Mobilities -----------------------------------------------------------------------------------------------------
+
+# Violations on fields the mobility form does not have, shown on the form field they come from (None: above it).
+VIOLATION_FIELDS = {
+    "category": "participant",
+    "graduation_date": "participant",
+    "fewer_opportunities": "participant",
+    "destination_country": "host",
+    "origin_city": None,
+    "persons": None,
+}
+
+
+class MobilityForm(forms.Form):
+    """The fields of a mobility that the organisation enters (``mobilities.INPUT_FIELDS`` but the destination
+    country, which is the host's); ``mobilities.mobility_create``/``mobility_update`` check and record them."""
+
+    participant = forms.ModelChoiceField(label=_("Participant"), queryset=None)
+    activity_type = forms.ModelChoiceField(label=_("Activity type"), queryset=None)
+    accompanying = forms.BooleanField(label=_("Accompanying person"), required=False)
+    accompanies = forms.ModelChoiceField(
+        label=_("Accompanies"),
+        queryset=None,
+        required=False,
+        help_text=_("Accompanying persons only: the learner's mobility."),
+    )
+    host = forms.ModelChoiceField(label=_("Host organisation"), queryset=None)
+    destination_city = forms.CharField(
+        label=_("Destination city"),
+        max_length=200,
+        required=False,
+        help_text=_("In the host's country; empty: the host's city."),
+    )
+    start_date = forms.DateField(
+        label=_("Start of the physical activity"), widget=DateInput, help_text=_("Travel days not included.")
+    )
+    end_date = forms.DateField(label=_("End of the physical activity"), widget=DateInput)
+    virtual_component = forms.BooleanField(label=_("Virtual component"), required=False)
+    virtual_description = forms.CharField(
+        label=_("Virtual component: description"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    virtual_start = forms.DateField(label=_("Virtual component: start"), required=False, widget=DateInput)
+    virtual_end = forms.DateField(label=_("Virtual component: end"), required=False, widget=DateInput)
+    travel_days = forms.IntegerField(label=_("Travel days"), min_value=0, max_value=365, required=False, initial=2)
+    green_travel = forms.BooleanField(
+        label=_("Green travel (train, bus, car-sharing or bike for most of the journey)"), required=False
+    )
+    travel_means = forms.ChoiceField(label=_("Means of travel"), required=False)
+    course_days = forms.IntegerField(
+        label=_("Course days"),
+        min_value=0,
+        max_value=365,
+        required=False,
+        initial=0,
+        help_text=_("Courses and training only."),
+    )
+
+    def __init__(self, *args, project, mobility=None, **kwargs):
+        from apps.mobility.models import Mobility, TravelMeans
+        from apps.organisations.models import Organisation
+        from apps.participants.models import Participant
+        from apps.reference.models import ActivityType
+
+        if mobility is not None:
+            kwargs.setdefault("initial", self.initial_of(mobility))
+        super().__init__(*args, **kwargs)
+        sending = project.application.organisation
+        self.fields["participant"].queryset = Participant.objects.filter(organisation=sending).order_by(
+            "last_name", "first_name", "pk"
+        )
+        self.fields["activity_type"].queryset = ActivityType.objects.order_by("code")
+        accompanied = Mobility.objects.filter(project=project, accompanying=False).select_related(
+            "participant", "activity_type"
+        )
+        if mobility is not None:
+            accompanied = accompanied.exclude(pk=mobility.pk)
+        self.fields["accompanies"].queryset = accompanied
+        self.fields["host"].queryset = Organisation.objects.exclude(country=sending.country).order_by(
+            "legal_name", "pk"
+        )
+        self.fields["travel_means"].choices = [("", "---------"), *TravelMeans.choices]
+
+    @staticmethod
+    def initial_of(mobility) -> dict:
+        from apps.mobility.mobilities import INPUT_FIELDS
+
+        initial = {
+            name: getattr(mobility, name)
+            for name in INPUT_FIELDS
+            if name not in ("destination_city", "destination_country")
+        }
+        initial["destination_city"] = mobility.destination_city.name if mobility.destination_city_id else ""
+        return initial
+
+    def service_data(self) -> dict:
+        """The cleaned data as ``mobility_create``/``mobility_update`` take it."""
+        data = dict(self.cleaned_data)
+        data["travel_days"] = data["travel_days"] or 0
+        data["course_days"] = data["course_days"] or 0
+        data["destination_city"] = data["destination_city"].strip() or None
+        return data
+
+    def add_service_errors(self, errors: dict) -> None:
+        """A ``ValidationError``'s message dict or the violations' messages, next to their fields."""
+        for name, messages in errors.items():
+            field = VIOLATION_FIELDS.get(name, name)
+            self.add_error(field if field in self.fields else None, messages)
+
+
+class MobilityStatusForm(forms.Form):
+    to = forms.CharField(max_length=20)
+    reason = forms.CharField(label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2}))

@@ -7,5 +7,9 @@ urlpatterns = [
     path("offers/<int:pk>/agreement/", views.agreement, name="agreement"),
     path("projects/<int:pk>/", views.project_detail, name="project"),
     path("projects/<int:pk>/withdraw/", views.project_withdraw, name="project_withdraw"),
+    path("projects/<int:pk>/mobilities/new/", views.mobility_create, name="mobility_create"),
+    path("mobilities/<int:pk>/", views.mobility_detail, name="mobility"),
+    path("mobilities/<int:pk>/edit/", views.mobility_edit, name="mobility_edit"),
+    path("mobilities/<int:pk>/status/", views.mobility_status, name="mobility_status"),
     path("grant-calculator/", views.grant_calculator, name="calculator"),
 ]

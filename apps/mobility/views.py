@@ -1,16 +1,18 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from apps.accounts.decorators import agency_required
 from apps.accounts.models import AgencyRole
-from apps.accounts.roles import has_agency_role
-from apps.mobility import quote, selectors, services
-from apps.mobility.forms import AgreementForm, GrantCalculatorForm, WithdrawForm
-from apps.mobility.models import ProjectStatus
+from apps.accounts.roles import has_agency_role, is_agency
+from apps.mobility import mobilities, quote, selectors, services
+from apps.mobility.eligibility import MAX_PARTICIPANTS_PER_PROJECT
+from apps.mobility.forms import AgreementForm, GrantCalculatorForm, MobilityForm, MobilityStatusForm, WithdrawForm
+from apps.mobility.models import MobilityStatus, ProjectStatus
+from apps.organisations.selectors import is_member, is_organisation_member
 from apps.reserve_list.selectors import get_offer_for_user
 from apps.reserve_list.services import ReserveListError
 
@@ -32,13 +34,149 @@ def agreement(request, pk: int):
     return render(request, "mobility/agreement.html", {"offer": offer, "form": form})
 
 
+def _require_member_or_agency(user) -> None:
+    """Projects and mobilities are the sending organisation's and the agency's (participants: 403)."""
+    if not (is_agency(user) or is_organisation_member(user)):
+        raise PermissionDenied
+
+
+def _can_record(user, project) -> bool:
+    """Members of the sending organisation (managers and contributors) record and change its mobilities."""
+    return is_member(user=user, organisation=project.application.organisation)
+
+
+def _can_change_status(user, project) -> bool:
+    return _can_record(user, project) or has_agency_role(user, AgencyRole.OFFICER)
+
+
 @login_required
 def project_detail(request, pk: int):
+    _require_member_or_agency(request.user)
     project = selectors.get_project_for_user(user=request.user, pk=pk)
     can_withdraw = project.status != ProjectStatus.WITHDRAWN and has_agency_role(
         request.user, AgencyRole.OFFICER, AgencyRole.FINANCE
     )
-    return render(request, "mobility/project.html", {"project": project, "can_withdraw": can_withdraw})
+    context = {
+        "project": project,
+        "can_withdraw": can_withdraw,
+        "participant_count": selectors.project_participant_count(project=project),
+        "participant_cap": MAX_PARTICIPANTS_PER_PROJECT,
+        "budget": selectors.project_budget(project=project),
+        "mobilities": selectors.mobilities_for_user(user=request.user).filter(project=project),
+        "can_add_mobility": project.status in mobilities.ACTIVE_PROJECT and _can_record(request.user, project),
+    }
+    return render(request, "mobility/project.html", context)
+
+
+# --- Mobilities -----------------------------------------------------------------------------------------------------
+
+
+def _save_mobility(request, form: MobilityForm, *, project, mobility=None):
+    """Record the form's mobility; return it and its violations, or (None, None) with the errors on the form."""
+    try:
+        if mobility is None:
+            return mobilities.mobility_create(project=project, by=request.user, **form.service_data())
+        return mobilities.mobility_update(mobility=mobility, by=request.user, **form.service_data())
+    except ValidationError as exc:
+        form.add_service_errors(exc.message_dict)
+        return None, None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def mobility_create(request, pk: int):
+    _require_member_or_agency(request.user)
+    project = selectors.get_project_for_user(user=request.user, pk=pk)
+    if not _can_record(request.user, project):
+        raise PermissionDenied
+    return _mobility_form(request, project=project)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def mobility_edit(request, pk: int):
+    _require_member_or_agency(request.user)
+    mobility = selectors.get_mobility_for_user(user=request.user, pk=pk)
+    if not _can_record(request.user, mobility.project):
+        raise PermissionDenied
+    return _mobility_form(request, project=mobility.project, mobility=mobility)
+
+
+def _mobility_form(request, *, project, mobility=None):
+    form = MobilityForm(request.POST or None, project=project, mobility=mobility)
+    saved_as_draft = False
+    if request.method == "POST" and form.is_valid():
+        saved, violations = _save_mobility(request, form, project=project, mobility=mobility)
+        if saved is not None and not violations:
+            messages.success(request, _("The mobility is saved."))
+            return redirect("mobility:mobility", pk=saved.pk)
+        if saved is not None:
+            # Saved, but it breaks a rule: it stays in draft and the form shows why, field by field.
+            mobility, saved_as_draft = saved, True
+            form.add_service_errors(mobilities.as_validation_error(violations).message_dict)
+    context = {"project": project, "mobility": mobility, "form": form, "saved_as_draft": saved_as_draft}
+    return render(request, "mobility/mobility_form.html", context)
+
+
+@login_required
+def mobility_detail(request, pk: int):
+    _require_member_or_agency(request.user)
+    mobility = selectors.get_mobility_for_user(user=request.user, pk=pk)
+    return render(request, "mobility/mobility.html", _mobility_context(request, mobility))
+
+
+def _mobility_context(request, mobility, **extra) -> dict:
+    project = mobility.project
+    can_change_status = _can_change_status(request.user, project)
+    next_statuses = sorted(mobilities.MOBILITY_TRANSITIONS[mobility.status], key=MobilityStatus.values.index)
+    return {
+        "mobility": mobility,
+        "project": project,
+        "lines": [_labelled(line) for line in mobility.grant_lines.all()],
+        "history": mobility.status_changes.select_related("changed_by"),
+        "can_edit": _can_record(request.user, project)
+        and project.status in mobilities.ACTIVE_PROJECT
+        and mobility.status in mobilities.EDITABLE,
+        "next_statuses": [(status, MobilityStatus(status).label) for status in next_statuses]
+        if can_change_status
+        else [],
+        "violations": None,
+        **extra,
+    }
+
+
+def _labelled(line):
+    line.label = quote.ITEM_LABELS.get(line.item, line.item)
+    return line
+
+
+@login_required
+@require_http_methods(["POST"])
+def mobility_status(request, pk: int):
+    _require_member_or_agency(request.user)
+    mobility = selectors.get_mobility_for_user(user=request.user, pk=pk)
+    if not _can_change_status(request.user, mobility.project):
+        raise PermissionDenied
+    form = MobilityStatusForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose the new status."))
+        return redirect("mobility:mobility", pk=mobility.pk)
+    try:
+        mobilities.mobility_set_status(mobility=mobility, by=request.user, **form.cleaned_data)
+    except mobilities.NotEligible as exc:
+        violations = [violation for found in exc.violations.values() for violation in found]
+        messages.error(request, _("The status is not changed: the mobility breaks a rule."))
+        mobility.refresh_from_db()
+        return render(request, "mobility/mobility.html", _mobility_context(request, mobility, violations=violations))
+    except mobilities.MobilityError as exc:
+        messages.error(request, str(exc))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request, _("The mobility is now %(status)s.") % {"status": MobilityStatus(mobility.status).label}
+        )
+    return redirect("mobility:mobility", pk=mobility.pk)
 
 
 @agency_required(AgencyRole.OFFICER, AgencyRole.FINANCE)
