@@ -352,6 +352,8 @@ MATRIX: dict[str, Entry] = {
             "distance_km": "2715",
         },
     ),
+    # Agency administrators only (none of the five personas is one: the officer gets 403 too).
+    "mobility:rate_changes": Entry(get=signed_in(403), post=signed_in(403), data={"mobility": "1"}),
     # --- reports (the agency's lists of every project and mobility, and the programme's progress) ---
     "reports:projects": Entry(get=agency_only()),
     "reports:mobilities": Entry(get=agency_only()),

@@ -743,26 +743,29 @@ def _band_label(tables: RateTables, km: int | None) -> str:
     return f"{band.min_km}-{band.max_km}" if band.max_km is not None else f"{band.min_km}+"
 
 
+def grant_input(mobility: Mobility, *, fewer_opportunities: bool, participant_ordinal: int | None) -> GrantInput:
+    """What a stored mobility's grant prices; the per-mobility reads are given (``rate_changes`` reads them in bulk)."""
+    return GrantInput(
+        category=mobility.participant.category,
+        destination_country=mobility.destination_country,
+        start_date=mobility.start_date,
+        end_date=mobility.end_date,
+        travel_days=mobility.travel_days,
+        green_travel=mobility.green_travel,
+        accompanying=mobility.accompanying,
+        fewer_opportunities=fewer_opportunities,
+        participant_ordinal=participant_ordinal,
+        activity_course_fees=mobility.activity_type.course_fees,
+        course_days=mobility.course_days,
+        distance_km=mobility.distance_km or 0,  # unknown distance: no travel line
+    )
+
+
 def _store_grant(mobility: Mobility, tables: RateTables) -> None:
     """Compute the grant with ``tables`` and store its lines, total, band and call year."""
-    participant = mobility.participant
-    activity = mobility.activity_type
+    fewer = False if mobility.accompanying else _fewer_opportunities(mobility.participant_id)
     result = compute_grant(
-        GrantInput(
-            category=participant.category,
-            destination_country=mobility.destination_country,
-            start_date=mobility.start_date,
-            end_date=mobility.end_date,
-            travel_days=mobility.travel_days,
-            green_travel=mobility.green_travel,
-            accompanying=mobility.accompanying,
-            fewer_opportunities=False if mobility.accompanying else _fewer_opportunities(participant.pk),
-            participant_ordinal=_participant_ordinal(mobility),
-            activity_course_fees=activity.course_fees,
-            course_days=mobility.course_days,
-            distance_km=mobility.distance_km or 0,  # unknown distance: no travel line
-        ),
-        tables,
+        grant_input(mobility, fewer_opportunities=fewer, participant_ordinal=_participant_ordinal(mobility)), tables
     )
     GrantLine.objects.filter(mobility=mobility).delete()
     GrantLine.objects.bulk_create(

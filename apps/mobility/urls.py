@@ -12,4 +12,5 @@ urlpatterns = [
     path("mobilities/<int:pk>/edit/", views.mobility_edit, name="mobility_edit"),
     path("mobilities/<int:pk>/status/", views.mobility_status, name="mobility_status"),
     path("grant-calculator/", views.grant_calculator, name="calculator"),
+    path("agency/rate-changes/", views.rate_changes, name="rate_changes"),
 ]
