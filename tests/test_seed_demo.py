@@ -36,3 +36,16 @@ def test_seed_demo_content():
 def test_programme_scale():
     call_command("seed_demo", "--scale", "programme")
     assert Organisation.objects.count() > 1500
+
+
+def test_seed_demo_plans_mobilities_when_cities_are_loaded():
+    from apps.mobility.models import Mobility, Project
+    from apps.reference.cities import load_cities
+
+    load_cities(countries=["PL", "PT", "ES"])
+    call_command("seed_demo")
+    call_command("seed_demo")  # idempotent here too
+    project = Project.objects.get(application__organisation__oid="E10012345")
+    learner = Mobility.objects.get(project=project, participant__email="learner@school-a.example")
+    assert (learner.status, str(learner.grant_total)) == ("planned", "2560.00")
+    assert Mobility.objects.filter(project=project).count() == 2

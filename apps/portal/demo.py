@@ -181,6 +181,7 @@ def seed_demo(*, polish_organisations: int = 48) -> dict:
         user=learner,
     )
     _seed_reserve_lists(org_a, org_b, users["officer@agency.example"], rng)
+    _seed_project(org_a, users)
     return {"organisation_a": org_a, "organisation_b": org_b, "users": users}
 
 
@@ -253,3 +254,75 @@ def seed_programme_scale(*, organisations: int = 1500) -> int:
             )
     Organisation.objects.bulk_create(rows, batch_size=1000)
     return len(rows)
+
+
+def _seed_project(org_a: Organisation, users: dict) -> None:
+    """Organisation A accepts its 2024 offer, finance records the agreement, and A plans two mobilities.
+
+    Mobilities need the city table (``load_cities``, run by ``make run`` before this); without it the
+    project is created and the mobilities are left out.
+    """
+    from apps.mobility.mobilities import mobility_create, mobility_set_status
+    from apps.mobility.models import Project
+    from apps.mobility.services import project_create_from_agreement
+    from apps.participants.services import participant_create, participant_set_special_category
+    from apps.reference.models import City
+    from apps.reserve_list.models import Offer, OfferStatus
+    from apps.reserve_list.services import offer_accept
+
+    manager, finance = users["manager@school-a.example"], users["finance@agency.example"]
+    offer = Offer.objects.filter(application__organisation=org_a, application__call__year=2024).first()
+    if offer is None:
+        return
+    if offer.status == OfferStatus.OPEN:
+        offer = offer_accept(offer=offer, by=manager)
+    project = Project.objects.filter(application=offer.application).first()
+    if project is None:
+        project = project_create_from_agreement(
+            offer=offer,
+            agreement_number="2024-1-PL01-KA122-VET-FERS-0001",
+            signed_on=date(2024, 6, 10),
+            start_date=date(2024, 7, 1),
+            end_date=date(2025, 12, 31),
+            by=finance,
+        )
+    if project.mobilities.exists() or not City.objects.filter(country__in=["PL", "PT", "ES"]).exists():
+        return
+    learner = org_a.participants.get(email="learner@school-a.example")
+    participant_set_special_category(participant=learner, by=manager, fewer_opportunities=True, reasons=["economic"])
+    teacher = org_a.participants.filter(email="teacher@school-a.example").first() or participant_create(
+        organisation=org_a,
+        by=manager,
+        first_name="Piotr",
+        last_name="Zieliński",
+        email="teacher@school-a.example",
+        birth_date=date(1979, 11, 2),
+        gender="male",
+        nationality="PL",
+        category=ParticipantCategory.STAFF,
+    )
+    lisbon, seville = Organisation.objects.get(oid="E10234567"), Organisation.objects.get(oid="E10345678")
+    mobility, violations = mobility_create(
+        project=project,
+        by=manager,
+        participant=learner,
+        activity_type="LM-SHORT-VET",
+        host=lisbon,
+        start_date=date(2024, 9, 2),
+        end_date=date(2024, 9, 29),
+        travel_days=2,
+    )
+    if not violations:
+        mobility_set_status(mobility=mobility, to="planned", by=manager)
+    mobility_create(
+        project=project,
+        by=manager,
+        participant=teacher,
+        activity_type="SM-JOB-SHDW",
+        host=seville,
+        start_date=date(2024, 10, 7),
+        end_date=date(2024, 10, 11),
+        travel_days=2,
+        green_travel=True,
+        travel_means="train",
+    )
