@@ -148,7 +148,7 @@ class Mobility(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.participant} · {self.activity_type_id} · {self.start_date}"
+        return f"{self.participant} · {self.activity_type.code} · {self.start_date}"
 
 
 class MobilityStatusChange(models.Model):

@@ -117,7 +117,7 @@ def test_the_worked_example_through_the_form(client, project, host, manager, lea
         assert label in page
     for line in mobility.grant_lines.all():
         assert line.explanation in page or line.explanation.replace("'", "&#x27;") in page
-    assert "2560.00" in page
+    assert "2,560.00" in page
     assert "2715 km" in page
     # The project's budget now counts it.
     project_page = client.get(reverse("mobility:project", kwargs={"pk": project.pk}))
