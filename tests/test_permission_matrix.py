@@ -334,6 +334,13 @@ MATRIX: dict[str, Entry] = {
         data={"to": "cancelled"},
     ),
     "mobility:project_withdraw": Entry(get=agency_only(), post=agency_only(), kwargs=_project_a),
+    # The project's export (docs/mobility-columns.md): like the project page.
+    "mobility:project_export_csv": Entry(
+        get=signed_in(404, participant=403, member_a=200, officer=200), kwargs=_project_a
+    ),
+    "mobility:project_export_xlsx": Entry(
+        get=signed_in(404, participant=403, member_a=200, officer=200), kwargs=_project_a
+    ),
     # The grant calculator and its API are public: everyone gets a quote (the worked example, at a given distance).
     "mobility:calculator": Entry(
         get=everyone(200),
@@ -357,6 +364,8 @@ MATRIX: dict[str, Entry] = {
     # --- reports (the agency's lists of every project and mobility, and the programme's progress) ---
     "reports:projects": Entry(get=agency_only()),
     "reports:mobilities": Entry(get=agency_only()),
+    "reports:mobilities_export_csv": Entry(get=agency_only()),
+    "reports:mobilities_export_xlsx": Entry(get=agency_only()),
     "reports:progress": Entry(get=agency_only()),
     # --- public API (no session: signed-in users are anonymous to it) ---
     "api:grant_quote": Entry(

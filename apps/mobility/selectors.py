@@ -1,6 +1,7 @@
 from decimal import Decimal
 
-from django.db.models import CharField, Sum, Value
+from django.db.models import CharField, DecimalField, F, OuterRef, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils.translation import gettext_lazy
 
@@ -112,3 +113,17 @@ def get_mobility_for_user(*, user, pk: int) -> Mobility:
     if mobility is None:
         raise Http404
     return mobility
+
+
+def with_visible_grant(queryset, *, hide_inclusion_support: bool):
+    """Annotate ``visible_grant``: the stored total, less the inclusion-support line when the viewer may not
+    see who has fewer opportunities (that line would reveal the special-category flag)."""
+    if not hide_inclusion_support:
+        return queryset.annotate(visible_grant=F("grant_total"))
+    inclusion = GrantLine.objects.filter(mobility=OuterRef("pk"), item="inclusion_support").values("amount")[:1]
+    return queryset.annotate(
+        visible_grant=F("grant_total")
+        - Coalesce(
+            Subquery(inclusion), Value(Decimal("0.00")), output_field=DecimalField(max_digits=12, decimal_places=2)
+        )
+    )

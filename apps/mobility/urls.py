@@ -14,3 +14,7 @@ urlpatterns = [
     path("grant-calculator/", views.grant_calculator, name="calculator"),
     path("agency/rate-changes/", views.rate_changes, name="rate_changes"),
 ]
+urlpatterns += [
+    path("projects/<int:pk>/export.csv", views.project_export, {"fmt": "csv"}, name="project_export_csv"),
+    path("projects/<int:pk>/export.xlsx", views.project_export, {"fmt": "xlsx"}, name="project_export_xlsx"),
+]

@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,6 +18,7 @@ from apps.mobility.eligibility import MAX_PARTICIPANTS_PER_PROJECT
 from apps.mobility.forms import AgreementForm, GrantCalculatorForm, MobilityForm, MobilityStatusForm, WithdrawForm
 from apps.mobility.models import MobilityStatus, ProjectStatus
 from apps.organisations.selectors import is_member, is_organisation_member
+from apps.participants.selectors import can_see_special_category
 from apps.reserve_list.selectors import get_offer_for_user
 from apps.reserve_list.services import ReserveListError
 
@@ -65,7 +68,11 @@ def project_detail(request, pk: int):
         "participant_count": selectors.project_participant_count(project=project),
         "participant_cap": MAX_PARTICIPANTS_PER_PROJECT,
         "budget": selectors.project_budget(project=project),
-        "mobilities": selectors.mobilities_for_user(user=request.user).filter(project=project),
+        "mobilities": selectors.with_visible_grant(
+            selectors.mobilities_for_user(user=request.user).filter(project=project),
+            hide_inclusion_support=not _may_see_fewer_opportunities(request.user, project),
+        ),
+        "fewer_opportunities_hidden": not _may_see_fewer_opportunities(request.user, project),
         "can_add_mobility": project.status in mobilities.ACTIVE_PROJECT and _can_record(request.user, project),
     }
     return render(request, "mobility/project.html", context)
@@ -128,14 +135,24 @@ def mobility_detail(request, pk: int):
     return render(request, "mobility/mobility.html", _mobility_context(request, mobility))
 
 
+def _may_see_fewer_opportunities(user, project) -> bool:
+    return can_see_special_category(user=user, organisation=project.application.organisation)[0]
+
+
 def _mobility_context(request, mobility, **extra) -> dict:
     project = mobility.project
     can_change_status = _can_change_status(request.user, project)
+    # The inclusion-support line would tell who has fewer opportunities: only those who may know see it.
+    may_see = _may_see_fewer_opportunities(request.user, project)
+    lines = [_labelled(line) for line in mobility.grant_lines.all()]
+    hidden = [] if may_see else [line for line in lines if line.item == "inclusion_support"]
     next_statuses = sorted(mobilities.MOBILITY_TRANSITIONS[mobility.status], key=MobilityStatus.values.index)
     return {
         "mobility": mobility,
         "project": project,
-        "lines": [_labelled(line) for line in mobility.grant_lines.all()],
+        "lines": [line for line in lines if line not in hidden],
+        "visible_total": mobility.grant_total - sum((line.amount for line in hidden), Decimal("0.00")),
+        "fewer_opportunities_hidden": not may_see,
         "history": mobility.status_changes.select_related("changed_by"),
         "can_edit": _can_record(request.user, project)
         and project.status in mobilities.ACTIVE_PROJECT
@@ -257,3 +274,42 @@ def rate_changes(request):
 def _call_year_filter(data) -> int | None:
     value = (data.get("call_year") or "").strip()
     return int(value) if value.isdigit() else None
+
+
+# --- Export (docs/mobility-columns.md) ------------------------------------------------------------------------------
+
+
+def export_response(rows: list[dict], *, fmt: str, filename: str):
+    """The rows as a CSV or XLSX download (``transfer.EXPORT_COLUMNS``)."""
+    from django.http import HttpResponse
+
+    from apps.mobility import transfer
+
+    if fmt == "xlsx":
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        body = transfer.write_xlsx(rows)
+    else:
+        content_type, body = "text/csv; charset=utf-8", transfer.write_csv(rows)
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
+    return response
+
+
+@login_required
+@require_http_methods(["GET"])
+def project_export(request, pk: int, fmt: str):
+    """The project's participants and mobilities (column set version 1): its organisation's members and the agency.
+
+    The fewer-opportunities column is filled only for those who may see special-category data, and logged."""
+    from apps.mobility import transfer
+    from apps.mobility.models import Mobility
+    from apps.participants.selectors import can_see_special_category
+
+    _require_member_or_agency(request.user)
+    project = selectors.get_project_for_user(user=request.user, pk=pk)
+    mobilities = list(transfer.export_queryset(Mobility.objects.filter(project=project).order_by("start_date", "pk")))
+    allowed, _reason = can_see_special_category(user=request.user, organisation=project.application.organisation)
+    if allowed:
+        transfer.log_special_category_export(mobilities, by=request.user, context=f"project export {project}")
+    rows = transfer.export_rows(mobilities, special_category=allowed)
+    return export_response(rows, fmt=fmt, filename=f"mobilities-{project.agreement_number}")

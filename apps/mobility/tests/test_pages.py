@@ -267,3 +267,20 @@ def test_officer_changes_the_status_but_does_not_record(client, project, officer
     assert response.status_code == 302
     mobility.refresh_from_db()
     assert mobility.status == M.CANCELLED
+
+
+def test_inclusion_support_is_hidden_from_those_who_may_not_see_the_flag(client, contributor_a):
+    """The inclusion-support line would reveal who has fewer opportunities."""
+    from apps.mobility.models import GrantLine
+    from tests.factories import MobilityFactory
+
+    mobility = MobilityFactory(project__application__organisation=contributor_a.memberships.get().organisation)
+    GrantLine.objects.create(mobility=mobility, item="travel", amount=Decimal("395.00"), explanation="t")
+    GrantLine.objects.create(mobility=mobility, item="inclusion_support", amount=Decimal("125.00"), explanation="i")
+    type(mobility).objects.filter(pk=mobility.pk).update(grant_total=Decimal("520.00"))
+    client.force_login(contributor_a)
+    page = client.get(reverse("mobility:mobility", args=[mobility.pk]))
+    assert [line.item for line in page.context["lines"]] == ["travel"]
+    assert page.context["visible_total"] == Decimal("395.00")
+    project_page = client.get(reverse("mobility:project", args=[mobility.project.pk]))
+    assert [m.visible_grant for m in project_page.context["mobilities"]] == [Decimal("395.00")]
