@@ -739,14 +739,26 @@ def log_special_category_export(mobilities, *, by, context: str) -> None:
     )
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 def write_csv(rows: list[dict]) -> bytes:
     """CSV in UTF-8 with a byte-order mark (Excel's “CSV UTF-8”), header first."""
     out = io.StringIO(newline="")
     writer = csv.DictWriter(out, fieldnames=EXPORT_COLUMNS, lineterminator="\r\n")
     writer.writeheader()
     for row in rows:
-        writer.writerow({k: "" if v is None else v for k, v in row.items()})
+        writer.writerow({k: _csv_safe(v) for k, v in row.items()})
     return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def _csv_safe(value):
+    """A text cell that a spreadsheet would run as a formula gets a leading apostrophe (reading strips it)."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value[:1] in FORMULA_STARTS:
+        return "'" + value
+    return value
 
 
 def write_xlsx(rows: list[dict]) -> bytes:

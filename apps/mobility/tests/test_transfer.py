@@ -368,3 +368,16 @@ def test_the_agency_export_follows_the_list_filters(client, project, manager):
     assert {r["fewer_opportunities"] for r in _csv_rows(client.get("/agency/mobilities/export.csv"))} == {""}
     client.force_login(manager)
     assert client.get("/agency/mobilities/export.csv").status_code == 403
+
+
+def test_csv_export_defuses_formulas_and_reads_them_back(project, manager):
+    rows = example_rows()
+    rows[0]["last_name"] = "=HYPERLINK(1)"
+    assert run(project, manager, rows).errors == []
+    exported = export_rows(export_queryset(Mobility.objects.filter(project=project)), special_category=True)
+    data = write_csv(exported).decode("utf-8-sig")
+    assert "'=HYPERLINK(1)" in data and ",=HYPERLINK" not in data
+    other = ProjectFactory(application__organisation=project.application.organisation, application__call__year=2024)
+    parsed = parse_mobility_file(io.BytesIO(write_csv(exported)), "e.csv", project=other)
+    assert parsed.errors == []
+    assert any(row.person.get("last_name") == "=HYPERLINK(1)" for row in parsed.rows)
