@@ -3,6 +3,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from apps.reserve_list.models import StatusChange
+
 
 class ProjectStatus(models.TextChoices):
     CONTRACTED = "contracted", pgettext_lazy("project status", "contracted")
@@ -151,21 +153,13 @@ class Mobility(models.Model):
         return f"{self.participant} · {self.activity_type.code} · {self.start_date}"
 
 
-class MobilityStatusChange(models.Model):
+class MobilityStatusChange(StatusChange):
+    """The mobility's status history (who, when, from, to, why), like the reserve list's."""
+
     mobility = models.ForeignKey(Mobility, on_delete=models.CASCADE, related_name="status_changes")
-    from_status = models.CharField(_("from"), max_length=20, blank=True)
-    to_status = models.CharField(_("to"), max_length=20)
-    reason = models.TextField(_("reason"), blank=True)
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    changed_at = models.DateTimeField(_("when"), auto_now_add=True)
 
-    class Meta:
-        ordering = ["-changed_at", "-pk"]
-
-    def __str__(self):
-        return f"{self.from_status or '∅'} → {self.to_status}"
+    class Meta(StatusChange.Meta):
+        pass
 
 
 class GrantLine(models.Model):
