@@ -66,6 +66,10 @@ INSTALLED_APPS = [
     "apps.reserve_list",
     "apps.participants",
     "apps.mobility",
+    "apps.passport",
+    "apps.outcomes",
+    "apps.participant_reports",
+    "apps.certificates",
     "apps.reports",
     "apps.portal",
 ]

@@ -33,6 +33,10 @@ urlpatterns = [
     path("", include("apps.participants.urls")),
     path("", include("apps.reserve_list.urls")),
     path("", include("apps.mobility.urls")),
+    path("", include("apps.passport.urls")),
+    path("", include("apps.outcomes.urls")),
+    path("", include("apps.participant_reports.urls")),
+    path("", include("apps.certificates.urls")),
     path("", include("apps.reports.urls")),
     path("api/", include((api_patterns, "api"))),
 ]

@@ -557,6 +557,18 @@ def mobility_a(project_a):
 
 
 @pytest.fixture
+def own_mobility(project_a, participant_user):
+    """The participant persona's own mobility (in organisation A's project), planned: /me/ pages open for them."""
+    from tests.factories import MobilityFactory
+
+    return MobilityFactory(project=project_a, participant=participant_user.participant, status="planned")
+
+
+def _own_mobility(fixture: Fixture) -> dict:
+    return {"pk": fixture("own_mobility").pk}
+
+
+@pytest.fixture
 def import_record(officer, settings, tmp_path):
     """An uploaded reserve list (the header alone, so it cannot be applied), stored as the upload page does."""
     import io

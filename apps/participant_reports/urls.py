@@ -1,0 +1,2 @@
+app_name = "participant_reports"
+urlpatterns: list = []
