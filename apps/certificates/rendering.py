@@ -1,0 +1,133 @@
+"""Rendering a certificate's PDF and storing it: the service the ``certificates.render`` task runs.
+
+Idempotent: the task claims the row with a conditional UPDATE (queued or failed → rendering), so a
+redelivered task (``acks_late``) or a second run finds nothing to claim and does nothing. A claim older than
+``STALE_CLAIM`` (its worker died mid-render) may be taken over. The file goes through Django's storage API
+and is overwritten, never duplicated, when a version is rendered again.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime
+import io
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Count, F, Q
+from django.urls import reverse
+from django.utils import timezone, translation
+from django_countries import countries
+
+from apps.certificates.models import BatchState, Certificate, CertificateBatch, RenderState
+from apps.certificates.selectors import MOBILITY_RELATED
+from apps.core.pdf import render_pdf
+
+PDF_TEMPLATE = "certificates/certificate_pdf.html"
+STALE_CLAIM = datetime.timedelta(minutes=10)
+MAX_ERROR_LENGTH = 2000
+
+
+class CertificateRenderError(Exception):
+    """Rendering or storing the PDF failed; the row says so and the task retries."""
+
+
+def verification_url(certificate: Certificate) -> str:
+    """The absolute address printed on the certificate and in its QR code (the code in its printed form)."""
+    return settings.SITE_URL + reverse("certificates:verify", kwargs={"code": certificate.display_code})
+
+
+def qr_data_uri(url: str) -> str:
+    """A PNG QR code as a data URI (PNG renders faster in WeasyPrint than an inline SVG)."""
+    import qrcode
+
+    image = qrcode.make(url, box_size=4, border=2, error_correction=qrcode.constants.ERROR_CORRECT_M)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def certificate_context(certificate: Certificate) -> dict:
+    """What the PDF template shows; ``certificate.mobility`` with ``selectors.MOBILITY_RELATED`` loaded."""
+    from apps.outcomes.selectors import certificate_content
+
+    mobility = certificate.mobility
+    url = verification_url(certificate)
+    return {
+        "certificate": certificate,
+        "mobility": mobility,
+        "participant": mobility.participant,
+        "sending": mobility.project.application.organisation,
+        "host": mobility.host,
+        "destination_country": countries.name(mobility.destination_country) or mobility.destination_country,
+        "duration_days": (mobility.end_date - mobility.start_date).days + 1,
+        "content": certificate_content(mobility=mobility),
+        "issuer": certificate.issued_by,
+        "verification_url": url,
+        "qr_code": qr_data_uri(url),
+    }
+
+
+def _claim(certificate_id: int) -> bool:
+    now = timezone.now()
+    claimable = Q(render_state__in=[RenderState.QUEUED, RenderState.FAILED]) | Q(
+        render_state=RenderState.RENDERING, render_started_at__lt=now - STALE_CLAIM
+    )
+    return bool(
+        Certificate.objects.filter(claimable, pk=certificate_id).update(
+            render_state=RenderState.RENDERING, render_started_at=now, render_attempts=F("render_attempts") + 1
+        )
+    )
+
+
+def certificate_render(*, certificate_id: int) -> bool:
+    """Render the certificate's PDF and store it; True when this call rendered it, False when there was
+    nothing to do (already rendered, or being rendered by another worker)."""
+    if not _claim(certificate_id):
+        return False
+    certificate = Certificate.objects.select_related(
+        "issued_by", *(f"mobility__{name}" for name in MOBILITY_RELATED)
+    ).get(pk=certificate_id)
+    try:
+        with translation.override(certificate.language):
+            pdf = render_pdf(PDF_TEMPLATE, certificate_context(certificate))
+        storage = certificate.file.storage
+        name = certificate.file.field.generate_filename(certificate, "certificate.pdf")
+        if storage.exists(name):
+            storage.delete(name)  # a second rendering of the same version replaces the first
+        stored = storage.save(name, ContentFile(pdf))
+    except Exception as exc:  # whatever WeasyPrint or the storage raised: recorded on the row, then retried
+        _finish(certificate, RenderState.FAILED, error=f"{type(exc).__name__}: {exc}"[:MAX_ERROR_LENGTH])
+        raise CertificateRenderError(str(exc)) from exc
+    _finish(certificate, RenderState.DONE, file=stored)
+    return True
+
+
+def _finish(certificate: Certificate, state: str, *, file: str | None = None, error: str = "") -> None:
+    changes = {"render_state": state, "render_error": error}
+    if file is not None:
+        changes.update(file=file, rendered_at=timezone.now())
+    Certificate.objects.filter(pk=certificate.pk, render_state=RenderState.RENDERING).update(**changes)
+    if certificate.batch_id is not None:
+        batch_refresh(batch_id=certificate.batch_id)
+
+
+@transaction.atomic
+def batch_refresh(*, batch_id: int) -> CertificateBatch:
+    """Recount the batch's rendered and failed certificates.
+
+    The batch row is locked first, so that of two workers finishing at once the later one counts after the
+    earlier one's commit: the counters end exact, however the renders interleave.
+    """
+    batch = CertificateBatch.objects.select_for_update().get(pk=batch_id)
+    counts = Certificate.objects.filter(batch_id=batch_id).aggregate(
+        done=Count("pk", filter=Q(render_state=RenderState.DONE)),
+        failed=Count("pk", filter=Q(render_state=RenderState.FAILED)),
+    )
+    batch.done, batch.failed = counts["done"], counts["failed"]
+    finished = batch.done + batch.failed >= batch.total
+    batch.state = BatchState.FINISHED if finished else BatchState.RUNNING
+    batch.finished_at = (batch.finished_at or timezone.now()) if finished else None
+    batch.save(update_fields=["done", "failed", "state", "finished_at"])
+    return batch

@@ -1,0 +1,126 @@
+"""Issuing certificates: one mobility's (a new version supersedes the current one) or a whole project's.
+
+A certificate row is written in the request; its PDF is rendered by the ``certificates.render`` task,
+enqueued when the transaction commits (``rendering.certificate_render`` does the work).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from apps.certificates import selectors
+from apps.certificates.codes import generate_code
+from apps.certificates.models import Certificate, CertificateBatch, CertificateStatus
+from apps.mobility.models import Mobility
+
+# A 60-bit code collides with another once in ~10^18 draws: a few attempts are plenty.
+CODE_ATTEMPTS = 5
+
+
+class CertificateError(Exception):
+    """A certificate cannot be issued; the message says why, for the person who asked."""
+
+
+def _check_may_issue(*, user, organisation) -> None:
+    allowed, reason = selectors.can_issue_certificates(user=user, organisation=organisation)
+    if not allowed:
+        raise PermissionDenied(reason)
+
+
+def _enqueue(certificate_ids: list[int]) -> None:
+    from apps.certificates.tasks import render_certificate  # the task module imports the services
+
+    def send():
+        for certificate_id in certificate_ids:
+            render_certificate.delay(certificate_id)
+
+    transaction.on_commit(send)
+
+
+def _create_with_codes(certificates: list[Certificate]) -> list[Certificate]:
+    """Insert the certificates with fresh codes, drawing again in the unlikely case of a collision."""
+    for attempt in range(CODE_ATTEMPTS):
+        for certificate in certificates:
+            certificate.code = generate_code()
+        try:
+            with transaction.atomic():
+                return Certificate.objects.bulk_create(certificates)
+        except IntegrityError:
+            if attempt == CODE_ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+@transaction.atomic
+def certificate_issue(*, mobility: Mobility, by, language: str | None = None) -> Certificate:
+    """Issue the mobility's certificate: version 1, or version n+1 that supersedes the current version n.
+
+    Only a completed or reported mobility gets one. The PDF renders after the commit.
+    """
+    _check_may_issue(user=by, organisation=mobility.project.application.organisation)
+    # One issuer at a time per mobility: the version number and the single current certificate depend on it.
+    mobility = Mobility.objects.select_for_update().get(pk=mobility.pk)
+    if not selectors.is_issuable(mobility):
+        raise CertificateError(
+            _("A certificate is issued once the mobility is completed or reported; this one is %(status)s.")
+            % {"status": mobility.get_status_display()}
+        )
+    now = timezone.now()
+    latest = Certificate.objects.filter(mobility=mobility).aggregate(version=Max("version"))["version"] or 0
+    Certificate.objects.filter(mobility=mobility, status=CertificateStatus.CURRENT).update(
+        status=CertificateStatus.SUPERSEDED, superseded_at=now
+    )
+    (certificate,) = _create_with_codes(
+        [
+            Certificate(
+                mobility=mobility,
+                version=latest + 1,
+                language=language or settings.LANGUAGE_CODE,
+                issued_by=by,
+                issued_at=now,
+            )
+        ]
+    )
+    _enqueue([certificate.pk])
+    return certificate
+
+
+@transaction.atomic
+def certificates_issue_for_project(*, project, by, language: str | None = None) -> CertificateBatch:
+    """Issue version 1 for every completed or reported mobility of the project that has no certificate yet,
+    as one batch whose counters follow the rendering. Mobilities that have one are left alone (re-issuing is
+    done one mobility at a time)."""
+    _check_may_issue(user=by, organisation=project.application.organisation)
+    mobilities = list(
+        Mobility.objects.select_for_update()
+        .filter(project=project, status__in=selectors.ISSUABLE_STATUSES)
+        .exclude(pk__in=Certificate.objects.filter(mobility__project=project).values("mobility_id"))
+        .order_by("pk")
+    )
+    if not mobilities:
+        raise CertificateError(
+            _("No mobility of this project awaits a certificate: each completed or reported one has one already.")
+        )
+    now = timezone.now()
+    batch = CertificateBatch.objects.create(project=project, total=len(mobilities), requested_by=by)
+    language = language or settings.LANGUAGE_CODE
+    certificates = _create_with_codes(
+        [
+            Certificate(mobility=mobility, version=1, language=language, issued_by=by, issued_at=now, batch=batch)
+            for mobility in mobilities
+        ]
+    )
+    _enqueue([certificate.pk for certificate in certificates])
+    return batch
+
+
+def certificate_record_download(*, certificate: Certificate, by) -> None:
+    """Remember the participant's first download (their "Download your certificate" step is then done)."""
+    if certificate.downloaded_at is not None or certificate.mobility.participant.user_id != by.pk:
+        return
+    Certificate.objects.filter(pk=certificate.pk, downloaded_at=None).update(downloaded_at=timezone.now())
