@@ -17,15 +17,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from apps.mobility.eligibility import ActivityRules, PreparatoryVisitInput, check_preparatory_visit
-from apps.mobility.mobilities import (
-    _as_activity_type,
-    _as_country,
-    _as_date,
-    _as_host,
-    _as_text,
-    _Invalid,
-    check_project_active,
-)
+from apps.mobility.mobilities import check_project_active
+from apps.mobility.mobilities.parsing import _as_activity_type, _as_country, _as_date, _as_host, _as_text, _Invalid
 from apps.mobility.models import PreparatoryVisit, Project
 from apps.mobility.rates import PREPARATORY_VISIT, UnknownCallYear, money, rate_tables_for
 
