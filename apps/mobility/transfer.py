@@ -27,30 +27,24 @@ from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
+from django_countries import countries
 
-from apps.mobility.mobilities import mobility_create
+from apps.core.tabular import RowError, cell_integer, cell_text, is_blank, read_table
 from apps.mobility.models import GrantLine, Mobility, MobilityStatus, Project, TravelMeans
-from apps.organisations.models import Organisation, OrganisationType, oid_validator
-from apps.organisations.services import organisation_create
+from apps.organisations.models import Organisation, oid_validator
 from apps.participants.models import (
     AccessAction,
     Gender,
-    Participant,
     ParticipantCategory,
     PersonalDataAccess,
-    SpecialCategoryData,
 )
-from apps.participants.services import participant_create, participant_set_special_category, participant_update
 from apps.reference.models import ActivityType, Country
-
-# The reserve-list import's reading helpers (private to that package, imported as they are, not copied).
-from apps.reserve_list.imports.reading import _blank, _integer, _read_table, _text
-from apps.reserve_list.imports.records import ImportErrors, RowError, format_error
+from apps.reserve_list.imports.records import ImportErrors, format_error
 
 VERSION = 1
 COLUMNS_V1 = (
@@ -124,6 +118,7 @@ _BOOLEANS = {"yes": True, "y": True, "true": True, "1": True, "no": False, "n": 
 # Hosts recorded without an OID get a provisional one from this range (the model requires an OID).
 PROVISIONAL_OID_PREFIX = "E99"
 MAX_DAYS = 365
+QUERY_CHUNK = 500  # values per IN (...) lookup, well under every backend's parameter limit
 INCLUSION = "inclusion_support"  # grant.GrantItem: left out of grant_total for those who may not see the flag
 
 
@@ -190,43 +185,43 @@ class _Bad(Exception):
 
 
 def _date(value: Any) -> datetime.date | None:
-    if _blank(value):
+    if is_blank(value):
         return None
     if isinstance(value, datetime.datetime):
         return value.date()
     if isinstance(value, datetime.date):
         return value
     try:
-        return datetime.date.fromisoformat(_text(value))
+        return datetime.date.fromisoformat(cell_text(value))
     except ValueError:
         raise _Bad(_("Enter a date as YYYY-MM-DD, e.g. 2024-09-02.")) from None
 
 
 def _yes_no(value: Any, *, default: bool | None) -> bool | None:
-    if _blank(value):
+    if is_blank(value):
         return default
     if isinstance(value, bool):
         return value
-    found = _BOOLEANS.get(_text(value).casefold())
+    found = _BOOLEANS.get(cell_text(value).casefold())
     if found is None:
         raise _Bad(_("Enter yes or no."))
     return found
 
 
 def _choice(value: Any, choices, what: str) -> str:
-    text = _text(value).casefold()
+    text = cell_text(value).casefold()
     if text and text not in choices.values:
         raise _Bad(
             _("Unknown %(what)s “%(value)s”: use one of %(choices)s.")
-            % {"what": what, "value": _text(value), "choices": ", ".join(choices.values)}
+            % {"what": what, "value": cell_text(value), "choices": ", ".join(choices.values)}
         )
     return text
 
 
 def _days(value: Any) -> int:
-    if _blank(value):
+    if is_blank(value):
         return 0
-    days = _integer(value)
+    days = cell_integer(value)
     if days is None or not 0 <= days <= MAX_DAYS:
         raise _Bad(_("Enter a whole number of days from 0 to %(max)s.") % {"max": MAX_DAYS})
     return days
@@ -238,18 +233,18 @@ def parse_mobility_file(fileobj: IO, filename: str, *, project: Project) -> Pars
     if Path(filename or "").suffix.lower() not in (".csv", ".xlsx", ".xlsm"):
         parsed.errors = [RowError(1, "", _("Upload the mobilities as a CSV (.csv) or Excel (.xlsx) file."))]
         return parsed
-    table, errors = _read_table(fileobj, filename)
+    table, errors = read_table(fileobj, filename)
     if errors:
         parsed.errors = errors
         return parsed
-    numbered = [(n, cells) for n, cells in enumerate(table, start=1) if not all(map(_blank, cells))]
+    numbered = [(n, cells) for n, cells in enumerate(table, start=1) if not all(map(is_blank, cells))]
     if not numbered or numbered[0][0] != 1:
         parsed.errors = [RowError(1, "", _("The first row must be the header with the column names."))]
         return parsed
     known = COLUMNS_V1 + OPTIONAL_COLUMNS_V1
     positions: dict[str, int] = {}
     for position, cell in enumerate(numbered[0][1]):
-        name = _text(cell).removeprefix("\ufeff").strip().casefold()
+        name = cell_text(cell).removeprefix("\ufeff").strip().casefold()
         if name in known and name in positions:
             parsed.errors.append(RowError(1, name, _("The column “%(name)s” appears more than once.") % {"name": name}))
         positions.setdefault(name, position)
@@ -272,7 +267,7 @@ def parse_mobility_file(fileobj: IO, filename: str, *, project: Project) -> Pars
         )
         for n, cells in numbered[1:]
     ]
-    context = _Context.load(project)
+    context = _Context.load(project, host_oids={cell_text(cells["host_oid"]).upper() for _n, cells in records})
     rows: list[MobilityRow] = []
     for number, cells in records:
         row, row_errors = _parse_row(number, cells, context)
@@ -296,25 +291,48 @@ class _Context:
     existing: set[tuple[str, str, datetime.date]]
     # e-mail → the project's learner mobilities that can be accompanied
     accompaniable: dict[str, list[Mobility]]
+    nationalities: set[str]  # ISO 3166 alpha-2 codes
+    known_oids: set[str]  # the file's host OIDs that the portal knows
 
     @classmethod
-    def load(cls, project: Project) -> _Context:
-        mobilities = list(
-            Mobility.objects.filter(project=project)
-            .exclude(status=MobilityStatus.CANCELLED)
-            .select_related("participant")
-        )
-        accompaniable: dict[str, list[Mobility]] = {}
-        for mobility in mobilities:
-            if not mobility.accompanying:
-                accompaniable.setdefault(mobility.participant.email.lower(), []).append(mobility)
+    def load(cls, project: Project, *, host_oids=()) -> _Context:
+        """Everything the rows are checked against, in a few queries whatever the number of rows."""
         return cls(
             project=project,
             activity_types={a.code.casefold(): a for a in ActivityType.objects.all()},
             countries=set(Country.objects.values_list("iso2", flat=True)),
-            existing={(m.participant.email.lower(), m.activity_type_id, m.start_date) for m in mobilities},
-            accompaniable=accompaniable,
+            nationalities=set(dict(countries)),
+            known_oids=_known_oids(host_oids),
+            **_project_mobilities(project),
         )
+
+
+def _chunks(values: list, size: int = QUERY_CHUNK):
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def _known_oids(oids) -> set[str]:
+    """The OIDs among ``oids`` of organisations recorded in the portal (one query per 500)."""
+    found: set[str] = set()
+    for chunk in _chunks(sorted(oid for oid in oids if oid)):
+        found.update(Organisation.objects.filter(oid__in=chunk).values_list("oid", flat=True))
+    return found
+
+
+def _project_mobilities(project: Project) -> dict:
+    """The project's mobilities that are not cancelled: ``existing`` keys and ``accompaniable`` learners."""
+    mobilities = list(
+        Mobility.objects.filter(project=project).exclude(status=MobilityStatus.CANCELLED).select_related("participant")
+    )
+    accompaniable: dict[str, list[Mobility]] = {}
+    for mobility in mobilities:
+        if not mobility.accompanying:
+            accompaniable.setdefault(mobility.participant.email.lower(), []).append(mobility)
+    return {
+        "existing": {(m.participant.email.lower(), m.activity_type_id, m.start_date) for m in mobilities},
+        "accompaniable": accompaniable,
+    }
 
 
 def _parse_row(number: int, cells: dict, context: _Context) -> tuple[MobilityRow | None, list[RowError]]:
@@ -331,52 +349,50 @@ def _parse_row(number: int, cells: dict, context: _Context) -> tuple[MobilityRow
             return None
 
     for name in REQUIRED:
-        if _blank(cells[name]):
+        if is_blank(cells[name]):
             error(name, _("This value is missing."))
-    email = _text(cells["participant_email"]).lower()
+    email = cell_text(cells["participant_email"]).lower()
     if email:
         try:
             validate_email(email)
         except ValidationError:
             error("participant_email", _("Enter a valid e-mail address."))
     person = {
-        "first_name": _text(cells["first_name"]),
-        "last_name": _text(cells["last_name"]),
+        "first_name": cell_text(cells["first_name"]),
+        "last_name": cell_text(cells["last_name"]),
         "birth_date": read("birth_date", _date),
         "gender": read("gender", _choice, Gender, ("gender")) or "",
         "category": read("category", _choice, ParticipantCategory, ("category")) or "",
         "graduation_date": read("graduation_date", _date),
     }
-    nationality = _text(cells["nationality"]).upper()
-    from django_countries import countries
-
-    if nationality and nationality not in dict(countries):
+    nationality = cell_text(cells["nationality"]).upper()
+    if nationality and nationality not in context.nationalities:
         error(
             "nationality", _("Unknown country code “%(code)s”: use ISO 3166 alpha-2, e.g. PL.") % {"code": nationality}
         )
     person["nationality"] = nationality
     fewer = read("fewer_opportunities", _yes_no, default=None)
     accompanying = read("accompanying_person", _yes_no, default=False)
-    accompanies = _text(cells["accompanies"]).lower()
+    accompanies = cell_text(cells["accompanies"]).lower()
     if accompanies and not accompanying:
         error("accompanies", _("Only an accompanying person (accompanying_person = yes) accompanies someone."))
 
-    code = _text(cells["activity_type"]).casefold()
+    code = cell_text(cells["activity_type"]).casefold()
     activity = context.activity_types.get(code)
     if code and activity is None:
-        error("activity_type", _("Unknown activity type “%(code)s”.") % {"code": _text(cells["activity_type"])})
+        error("activity_type", _("Unknown activity type “%(code)s”.") % {"code": cell_text(cells["activity_type"])})
 
-    host_oid = _text(cells["host_oid"]).upper()
+    host_oid = cell_text(cells["host_oid"]).upper()
     if host_oid:
         try:
             oid_validator(host_oid)
         except ValidationError as exc:
             error("host_oid", exc.messages[0])
-    host_country = _text(cells["host_country"]).upper()
+    host_country = cell_text(cells["host_country"]).upper()
     if host_country and host_country not in context.countries:
         error("host_country", _("“%(code)s” is not one of the programme's countries.") % {"code": host_country})
-    host_name, host_city = _text(cells["host_name"]), _text(cells["host_city"])
-    known_host = host_oid and Organisation.objects.filter(oid=host_oid).exists()
+    host_name, host_city = cell_text(cells["host_name"]), cell_text(cells["host_city"])
+    known_host = host_oid and host_oid in context.known_oids
     if not known_host:
         for name, value in (("host_name", host_name), ("host_city", host_city), ("host_country", host_country)):
             if not value:
@@ -392,7 +408,7 @@ def _parse_row(number: int, cells: dict, context: _Context) -> tuple[MobilityRow
         "travel_means": read("travel_means", _choice, TravelMeans, ("means of travel")) or "",
         "course_days": read("course_days", _days),
         "virtual_component": read("virtual_component", _yes_no, default=False),
-        "virtual_description": _text(cells["virtual_description"]),
+        "virtual_description": cell_text(cells["virtual_description"]),
         "virtual_start": read("virtual_start", _date),
         "virtual_end": read("virtual_end", _date),
     }
@@ -423,7 +439,7 @@ def _check_rows(rows: list[MobilityRow], records, context: _Context) -> list[Row
     seen: dict[tuple, int] = {}
     people: dict[str, MobilityRow] = {}
     learners: dict[str, list[MobilityRow]] = {}
-    all_emails = {_text(cells["participant_email"]).lower() for _n, cells in records}
+    all_emails = {cell_text(cells["participant_email"]).lower() for _n, cells in records}
     for row in rows:
         key = (row.email, row.activity_type.pk, row.mobility["start_date"])
         if key in seen:
@@ -500,127 +516,21 @@ def _field_errors(row: int, exc: ValidationError, *, default: str) -> list[RowEr
     return found
 
 
-def _next_provisional_oid() -> str:
-    last = (
-        Organisation.objects.filter(oid__startswith=PROVISIONAL_OID_PREFIX)
-        .order_by("-oid")
-        .values_list("oid", flat=True)
-    ).first()
-    number = int(last[len(PROVISIONAL_OID_PREFIX) :]) + 1 if last else 1
-    return f"{PROVISIONAL_OID_PREFIX}{number:06d}"
-
-
-def _host(row: MobilityRow, cache: dict) -> tuple[Organisation, str]:
-    """The host by OID, else by name, city and country; created (kind "other") when not found."""
-    key = row.host_oid or (row.host_name.casefold(), row.host_city.casefold(), row.host_country)
-    if key in cache:
-        return cache[key], "matched"
-    if row.host_oid:
-        host = Organisation.objects.filter(oid=row.host_oid).first()
-    else:
-        host = Organisation.objects.filter(
-            legal_name__iexact=row.host_name, city__iexact=row.host_city, country=row.host_country
-        ).first()
-    how = "matched"
-    if host is None:
-        host = organisation_create(
-            oid=row.host_oid or _next_provisional_oid(),
-            legal_name=row.host_name,
-            kind=OrganisationType.OTHER,
-            country=row.host_country,
-            city=row.host_city,
-        )
-        how = "created"
-    cache[key] = host
-    return host, how
-
-
-def _participant(row: MobilityRow, organisation, by, cache: dict) -> tuple[Participant, str]:
-    if row.email in cache:
-        return cache[row.email]
-    participant = Participant.objects.filter(organisation=organisation, email__iexact=row.email).first()
-    if participant is None:
-        participant = participant_create(organisation=organisation, by=by, email=row.email, **row.person)
-        how = "created"
-    else:
-        participant = participant_update(participant=participant, by=by, **row.person)
-        how = "updated"
-    if row.fewer_opportunities is not None:
-        current = SpecialCategoryData.objects.filter(participant=participant).first()
-        reasons = list(current.reasons) if current and row.fewer_opportunities else []
-        if current is not None or row.fewer_opportunities:
-            try:
-                participant_set_special_category(
-                    participant=participant,
-                    by=by,
-                    fewer_opportunities=row.fewer_opportunities,
-                    reasons=reasons,
-                    context="mobility import",
-                )
-            except PermissionDenied as exc:
-                raise ValidationError({"reasons": [str(exc)]}) from exc
-    cache[row.email] = (participant, how)
-    return participant, how
-
-
 def import_mobilities(*, parsed: Parsed, project: Project, by, dry_run: bool = False) -> Result:
-    """Write the parsed rows in one transaction; with any error (or a dry run) nothing is saved."""
+    """Write the parsed rows in one transaction; with any error (or a dry run) nothing is saved.
+
+    Each row is recorded as ``mobility_create`` would record it, in bulk (``transfer_bulk``): a few queries
+    whatever the number of rows.
+    """
+    from apps.mobility.transfer_bulk import write_rows
+
     result = Result(dry_run=dry_run, errors=list(parsed.errors))
     if result.errors:
         return result
-    organisation = project.application.organisation
     ordered = sorted(parsed.rows, key=lambda r: (r.accompanying, r.row))  # learners before those accompanying them
     try:
         with transaction.atomic():
-            people: dict = {}
-            hosts: dict = {}
-            created: dict[str, Mobility] = {}  # learner's e-mail → the mobility created for them
-            accompaniable = _Context.load(project).accompaniable
-            for row in ordered:
-                column = "participant_email"
-                try:
-                    participant, person_how = _participant(row, organisation, by, people)
-                    column = "host_oid"
-                    host, host_how = _host(row, hosts)
-                    column = "accompanies"
-                    accompanied = None
-                    if row.accompanies:
-                        accompanied = created.get(row.accompanies) or accompaniable[row.accompanies][0]
-                    column = "activity_type"
-                    mobility, violations = mobility_create(
-                        project=project,
-                        by=by,
-                        participant=participant,
-                        activity_type=row.activity_type,
-                        accompanying=row.accompanying,
-                        accompanies=accompanied,
-                        host=host,
-                        destination_city=row.host_city or None,
-                        **row.mobility,
-                    )
-                except ValidationError as exc:
-                    result.errors.extend(_field_errors(row.row, exc, default=column))
-                    continue
-                except PermissionDenied as exc:
-                    result.errors.append(RowError(row.row, column, str(exc) or _("Permission denied.")))
-                    continue
-                except KeyError:
-                    result.errors.append(
-                        RowError(row.row, "accompanies", _("The accompanied learner's row could not be imported."))
-                    )
-                    continue
-                if not row.accompanying:
-                    created.setdefault(row.email, mobility)
-                result.rows.append(
-                    RowOutcome(
-                        row=row.row,
-                        email=row.email,
-                        participant=person_how,
-                        host=host_how,
-                        mobility_id=None if dry_run else mobility.pk,
-                        violations=[v.message for found in violations.values() for v in found],
-                    )
-                )
+            write_rows(rows=ordered, project=project, by=by, result=result, dry_run=dry_run)
             if result.errors or dry_run:
                 raise _Rollback
     except _Rollback:

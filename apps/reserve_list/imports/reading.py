@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
 from typing import IO, Any
 
 from django.core.exceptions import ValidationError
@@ -16,12 +13,12 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from apps.core.tabular import cell_integer, cell_text, is_blank, read_table
 from apps.organisations.models import Organisation, oid_validator
 from apps.reference.models import Region
 from apps.reserve_list import rules
 from apps.reserve_list.imports.records import (
     _AMOUNT,
-    _INTEGER,
     COLUMNS,
     MAX_GRANT,
     QUERY_CHUNK,
@@ -35,71 +32,14 @@ from apps.reserve_list.models import (
     application_number_validator,
 )
 
-# --- Reading the file -----------------------------------------------------------------
+# --- Reading the file (apps.core.tabular) and the cells it does not read ------------------
 
 
 def _read_table(fileobj: IO, filename: str) -> tuple[list[list[Any]] | None, list[RowError]]:
     """The file's rows as lists of cell values (CSV: strings; XLSX: as stored), or an error."""
-    suffix = Path(filename or "").suffix.lower()
-    data = fileobj.read()
-    if suffix == ".csv":
-        if isinstance(data, bytes):
-            try:
-                data = data.decode("utf-8-sig")
-            except UnicodeDecodeError:
-                return None, [RowError(1, "", _("The file is not UTF-8 text. Save it as “CSV UTF-8”."))]
-        data = data.removeprefix("\ufeff")
-        try:
-            return list(csv.reader(io.StringIO(data, newline=""))), []
-        except csv.Error:
-            return None, [RowError(1, "", _("The file could not be read as CSV (comma-separated values)."))]
-    if suffix in (".xlsx", ".xlsm"):
-        return _read_xlsx(data if isinstance(data, bytes) else data.encode())
-    return None, [RowError(1, "", _("Upload the reserve list as a CSV (.csv) or Excel (.xlsx) file."))]
-
-
-def _read_xlsx(data: bytes) -> tuple[list[list[Any]] | None, list[RowError]]:
-    import zipfile
-
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
-        return None, [RowError(1, "", _("The file could not be read as an Excel (.xlsx) workbook."))]
-    try:
-        sheet = workbook.worksheets[0]
-        sheet.reset_dimensions()  # some writers store wrong sheet dimensions; read every row there is
-        return [list(row) for row in sheet.iter_rows(values_only=True)], []
-    finally:
-        workbook.close()
-
-
-def _blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    text = str(value).strip()
-    # Our CSV exports write a formula-like text cell as '=...: read it back as written.
-    return text[1:] if text[:1] == "'" and text[1:2] in ("=", "+", "-", "@") else text
-
-
-def _integer(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float):
-        return int(value) if value.is_integer() else None
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else None
-    text = _text(value)
-    return int(Decimal(text)) if _INTEGER.fullmatch(text) else None
+    return read_table(
+        fileobj, filename, unsupported=_("Upload the reserve list as a CSV (.csv) or Excel (.xlsx) file.")
+    )
 
 
 def _amount(value: Any) -> Decimal | None:
@@ -109,7 +49,7 @@ def _amount(value: Any) -> Decimal | None:
         amount = Decimal(value)
     elif isinstance(value, float):
         amount = Decimal(repr(value))  # the shortest decimal that round-trips: 96200.5, not 96200.500000000001
-    elif _AMOUNT.fullmatch(text := _text(value)):
+    elif _AMOUNT.fullmatch(text := cell_text(value)):
         try:
             amount = Decimal(text)
         except InvalidOperation:
@@ -138,7 +78,7 @@ def _moment(value: Any) -> datetime | None:
 
 
 def _region_code(value: Any) -> str:
-    code = _text(value)
+    code = cell_text(value)
     # Spreadsheets drop the leading zero of 02..08: take "2" as "02".
     return f"0{code}" if len(code) == 1 and code.isdigit() else code
 
@@ -210,7 +150,7 @@ def parse_reserve_list(fileobj: IO, filename: str) -> ParsedImport:
         return parsed
 
     # Empty rows are skipped wherever they are (spreadsheets keep formatted but empty rows at the end).
-    numbered = [(number, cells) for number, cells in enumerate(table, start=1) if not all(map(_blank, cells))]
+    numbered = [(number, cells) for number, cells in enumerate(table, start=1) if not all(map(is_blank, cells))]
     if not numbered:
         parsed.errors = [RowError(1, "", _("The file is empty: it needs a header row and one row per application."))]
         return parsed
@@ -221,14 +161,14 @@ def parse_reserve_list(fileobj: IO, filename: str) -> ParsedImport:
 
     positions: dict[str, int] = {}
     for position, cell in enumerate(header):
-        name = _text(cell).removeprefix("\ufeff").strip().casefold()
+        name = cell_text(cell).removeprefix("\ufeff").strip().casefold()
         if name in COLUMNS and name in positions:
             parsed.errors.append(
                 RowError(1, name, _("The column “%(column)s” appears more than once.") % {"column": name})
             )
         positions.setdefault(name, position)
     missing = [name for name in COLUMNS if name not in positions]
-    if missing and len(header) == 1 and ";" in _text(header[0]):
+    if missing and len(header) == 1 and ";" in cell_text(header[0]):
         parsed.errors.append(
             RowError(1, "", _("The columns must be separated by commas; this file seems to use semicolons."))
         )
@@ -268,11 +208,11 @@ class _Context:
 
     @classmethod
     def load(cls, records: list[tuple[int, dict]]) -> _Context:
-        years = {y for _n, cells in records if (y := _integer(cells["call_year"])) is not None}
+        years = {y for _n, cells in records if (y := cell_integer(cells["call_year"])) is not None}
         calls = _calls_by_year(years)
         countries = {str(call.programme.sending_country) for call in calls.values()} or {"PL"}
         regions = {(r.country_id, r.code): r for r in Region.objects.filter(country_id__in=countries)}
-        numbers = [_text(cells["application_number"]) for _n, cells in records]
+        numbers = [cell_text(cells["application_number"]) for _n, cells in records]
         return cls(
             calls=calls,
             regions=regions,
@@ -292,11 +232,11 @@ def _parse_row(number: int, cells: dict, context: _Context, seen: dict[str, int]
         errors.append(RowError(number, column, message))
 
     for name in COLUMNS:
-        if _blank(cells[name]):
+        if is_blank(cells[name]):
             error(name, _("This value is missing."))
-    present = {name for name in COLUMNS if not _blank(cells[name])}
+    present = {name for name in COLUMNS if not is_blank(cells[name])}
 
-    app_number = _text(cells["application_number"])
+    app_number = cell_text(cells["application_number"])
     if "application_number" in present:
         try:
             application_number_validator(app_number)
@@ -314,7 +254,7 @@ def _parse_row(number: int, cells: dict, context: _Context, seen: dict[str, int]
                 seen[app_number] = number
 
     call = None
-    call_year = _integer(cells["call_year"]) if "call_year" in present else None
+    call_year = cell_integer(cells["call_year"]) if "call_year" in present else None
     if "call_year" in present:
         if call_year is None:
             error("call_year", _("Enter the call year, e.g. 2023."))
@@ -327,7 +267,7 @@ def _parse_row(number: int, cells: dict, context: _Context, seen: dict[str, int]
                 % {"number_year": app_number[:4], "call_year": call_year},
             )
 
-    oid = _text(cells["oid"])
+    oid = cell_text(cells["oid"])
     if "oid" in present:
         try:
             oid_validator(oid)
@@ -336,11 +276,11 @@ def _parse_row(number: int, cells: dict, context: _Context, seen: dict[str, int]
 
     for name, model_field in (("organisation_name", "legal_name"), ("organisation_city", "city")):
         limit = Organisation._meta.get_field(model_field).max_length
-        if len(_text(cells[name])) > limit:
+        if len(cell_text(cells[name])) > limit:
             error(
                 name,
                 _("At most %(max)s characters (this one has %(length)s).")
-                % {"max": limit, "length": len(_text(cells[name]))},
+                % {"max": limit, "length": len(cell_text(cells[name]))},
             )
 
     region_code = _region_code(cells["region"])
@@ -349,14 +289,14 @@ def _parse_row(number: int, cells: dict, context: _Context, seen: dict[str, int]
         error(
             "region",
             _("Unknown region code “%(code)s”: use the two-digit TERYT code of the voivodeship, e.g. 30.")
-            % {"code": _text(cells["region"])},
+            % {"code": cell_text(cells["region"])},
         )
 
     scores: dict[str, int] = {}
     for name, maximum in rules.CRITERIA_MAX.items():
         if name not in present:
             continue
-        value = _integer(cells[name])
+        value = cell_integer(cells[name])
         if value is None or value < 0:
             error(name, _("Enter a whole number of points from 0 to %(max)s.") % {"max": maximum})
         elif value > maximum:
@@ -366,7 +306,7 @@ def _parse_row(number: int, cells: dict, context: _Context, seen: dict[str, int]
             )
         else:
             scores[name] = value
-    total = _integer(cells["score_total"]) if "score_total" in present else None
+    total = cell_integer(cells["score_total"]) if "score_total" in present else None
     if "score_total" in present:
         if total is None or total < 0:
             error("score_total", _("Enter the total as a whole number of points."))
@@ -391,7 +331,7 @@ def _parse_row(number: int, cells: dict, context: _Context, seen: dict[str, int]
     counts: dict[str, int] = {}
     for name in ("planned_learners", "planned_staff"):
         if name in present:
-            value = _integer(cells[name])
+            value = cell_integer(cells[name])
             if value is None or value < 0:
                 error(name, _("Enter a whole number of participants, 0 or more."))
             else:
@@ -415,8 +355,8 @@ def _parse_row(number: int, cells: dict, context: _Context, seen: dict[str, int]
             call_year=call_year,
             call_id=call.pk,
             oid=oid,
-            organisation_name=_text(cells["organisation_name"]),
-            organisation_city=_text(cells["organisation_city"]),
+            organisation_name=cell_text(cells["organisation_name"]),
+            organisation_city=cell_text(cells["organisation_city"]),
             region_code=region_code,
             region_id=region.pk,
             score_total=total,

@@ -6,10 +6,11 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, NamedTuple
+from typing import Any
 
 from django.utils.translation import gettext as _
 
+from apps.core.tabular import RowError  # noqa: F401 (re-exported: the imports' row errors)
 from apps.reserve_list import rules
 from apps.reserve_list.models import (
     Application,
@@ -46,16 +47,7 @@ CHANGE_REASON_MAX = 100
 MAX_GRANT = Decimal(10) ** 10  # Application.requested_grant: 12 digits, 2 of them decimals
 QUERY_CHUNK = 500  # values per IN (...) lookup, well under every backend's parameter limit
 
-_INTEGER = re.compile(r"[+-]?\d+(\.0*)?")
 _AMOUNT = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
-
-
-class RowError(NamedTuple):
-    """A problem in the file: the spreadsheet's row (header = 1), the column's name ("" for the whole file)."""
-
-    row: int
-    column: str
-    message: str
 
 
 def format_error(error: RowError) -> str:
