@@ -100,7 +100,9 @@ class ProjectItem(ItemText):
     """An item the sending organisation added to every mobility of a project (also to those recorded later)."""
 
     project = models.ForeignKey("mobility.Project", on_delete=models.CASCADE, related_name="passport_items")
-    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
@@ -198,9 +200,13 @@ class ExtraSupport(models.Model):
     description = models.TextField(_("support"))
     phase = models.CharField(_("when"), max_length=10, choices=Phase.choices)
     provided_by = models.CharField(_("provided by"), max_length=200)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
