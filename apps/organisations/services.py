@@ -1,9 +1,5 @@
 from __future__ import annotations
 
-import hashlib
-import secrets
-from datetime import timedelta
-
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
@@ -11,11 +7,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import User
+from apps.core.tokens import INVITATION_VALID_FOR, new_token, token_hash
 from apps.notifications.services import notify
 from apps.organisations.models import Invitation, Membership, MembershipRole, Organisation
 from apps.reference import selectors as reference
 
-INVITATION_VALID_FOR = timedelta(days=14)
 ORGANISATION_FIELDS = (
     "oid",
     "pic",
@@ -77,10 +73,6 @@ def organisation_update(*, organisation: Organisation, **fields) -> Organisation
     return organisation
 
 
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 @transaction.atomic
 def membership_invite(*, organisation: Organisation, email: str, role: str, invited_by: User) -> Invitation:
     """Invite a colleague by e-mail; the link in the e-mail creates the membership."""
@@ -89,12 +81,12 @@ def membership_invite(*, organisation: Organisation, email: str, role: str, invi
         raise InvitationError(_("Unknown role."))
     if Membership.objects.filter(organisation=organisation, user__email__iexact=email).exists():
         raise InvitationError(_("%(email)s is already a member of this organisation.") % {"email": email})
-    token = secrets.token_urlsafe(32)
+    token, hashed = new_token()
     invitation = Invitation.objects.create(
         organisation=organisation,
         email=email,
         role=role,
-        token_hash=_token_hash(token),
+        token_hash=hashed,
         invited_by=invited_by,
         expires_at=timezone.now() + INVITATION_VALID_FOR,
     )
@@ -116,7 +108,7 @@ def membership_invite(*, organisation: Organisation, email: str, role: str, invi
 
 
 def invitation_by_token(token: str) -> Invitation | None:
-    return Invitation.objects.select_related("organisation").filter(token_hash=_token_hash(token)).first()
+    return Invitation.objects.select_related("organisation").filter(token_hash=token_hash(token)).first()
 
 
 @transaction.atomic

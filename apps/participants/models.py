@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
@@ -123,3 +124,38 @@ class PersonalDataAccess(models.Model):
 
     def __str__(self):
         return f"{self.user_id} {self.action} {self.participant_id}"
+
+
+class ParticipantInvitation(models.Model):
+    """The participant's e-mailed sign-in link: one per participant (inviting again replaces the token).
+
+    Only the token's hash is stored (``apps.core.tokens``). Following the link once signs the
+    participant in without a password, creating their account if needed.
+    """
+
+    participant = models.OneToOneField(
+        Participant, verbose_name=_("participant"), on_delete=models.CASCADE, related_name="invitation"
+    )
+    email = models.EmailField(_("sent to"))
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("invited by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    sent_at = models.DateTimeField(_("sent"))
+    expires_at = models.DateTimeField(_("expires"))
+    used_at = models.DateTimeField(_("used"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("participant invitation")
+        verbose_name_plural = _("participant invitations")
+
+    def __str__(self):
+        return f"{self.email} ({self.participant_id})"
+
+    @property
+    def is_expired(self) -> bool:
+        return self.used_at is None and self.expires_at <= timezone.now()
+
+    @property
+    def is_pending(self) -> bool:
+        return self.used_at is None and not self.is_expired

@@ -46,7 +46,7 @@ def is_erased(participant: Participant) -> bool:
 
 def participants_for_user(*, user):
     """Every participant for agency staff, their organisations' for members, none for anyone else."""
-    queryset = Participant.objects.select_related("organisation")
+    queryset = Participant.objects.select_related("organisation", "invitation")
     if is_agency(user):
         return queryset
     if not user.is_authenticated:
@@ -100,6 +100,13 @@ def can_manage_personal_data(*, user, organisation) -> tuple[bool, str]:
     if has_agency_role(user, AgencyRole.OFFICER) or is_manager(user=user, organisation=organisation):
         return True, ""
     return False, _("Only the organisation's managers and agency officers can export or erase personal data.")
+
+
+def can_invite_participants(*, user, organisation) -> tuple[bool, str]:
+    """E-mail participants their sign-in link: the sending organisation's managers and agency officers."""
+    if has_agency_role(user, AgencyRole.OFFICER) or is_manager(user=user, organisation=organisation):
+        return True, ""
+    return False, _("Only the organisation's managers and agency officers can invite participants.")
 
 
 def can_see_special_category(*, user, organisation, participant: Participant | None = None) -> tuple[bool, str]:

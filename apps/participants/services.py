@@ -15,6 +15,7 @@ from apps.participants.models import (
     FewerOpportunitiesReason,
     Participant,
     ParticipantCategory,
+    ParticipantInvitation,
     PersonalDataAccess,
     SpecialCategoryData,
 )
@@ -275,6 +276,7 @@ def participant_erase(*, participant: Participant, by) -> Participant:
     _require(selectors.can_manage_personal_data, user=by, organisation=participant.organisation)
     participant = Participant.objects.select_for_update().select_related("organisation").get(pk=participant.pk)
     deleted, _by_model = SpecialCategoryData.objects.filter(participant=participant).delete()
+    ParticipantInvitation.objects.filter(participant=participant).delete()  # it holds the address
     participant.first_name = ERASED_NAME
     participant.last_name = ERASED_NAME
     # Unique per organisation because the primary key is.

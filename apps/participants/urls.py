@@ -12,4 +12,7 @@ urlpatterns = [
     path("participants/<int:pk>/export/", views.participant_export, name="export"),
     path("participants/<int:pk>/erase/", views.participant_erase, name="erase"),
     path("participants/<int:pk>/access-log/", views.participant_access_log, name="access_log"),
+    path("participants/<int:pk>/invite/", views.participant_invite, name="invite"),
+    # The participant's e-mailed sign-in link (no account needed: following it creates one).
+    path("invitations/participant/<str:token>/", views.invitation_signin, name="invitation"),
 ]

@@ -1,16 +1,18 @@
+from allauth.account.utils import perform_login
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from apps.organisations.selectors import get_organisation_for_user
-from apps.participants import selectors, services
+from apps.participants import invitations, selectors, services
 from apps.participants.forms import EraseForm, ParticipantForm, ParticipantSearchForm, SpecialCategoryForm
 
 PAGE_SIZE = 25
@@ -90,6 +92,8 @@ def participant_detail(request, pk: int):
         "special_form": SpecialCategoryForm.for_data(special) if special is not None and can_change_special else None,
         "can_edit": selectors.can_edit_participants(user=user, organisation=organisation)[0],
         "can_manage": selectors.can_manage_personal_data(user=user, organisation=organisation)[0],
+        "can_invite": selectors.can_invite_participants(user=user, organisation=organisation)[0]
+        and not invitations.invitation_refusal(participant),
     }
     return render(request, "participants/detail.html", context)
 
@@ -168,3 +172,41 @@ def participant_access_log(request, pk: int):
     _allowed(selectors.can_manage_personal_data, request, participant.organisation)
     page = Paginator(selectors.access_log_for(participant=participant), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "participants/access_log.html", {"participant": participant, "page": page})
+
+
+# --- Invitations ----------------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def participant_invite(request, pk: int):
+    participant = selectors.get_participant_for_user(user=request.user, pk=pk)
+    _allowed(selectors.can_invite_participants, request, participant.organisation)
+    try:
+        invitations.participant_invite(participant=participant, invited_by=request.user)
+    except invitations.ParticipantInvitationError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Sign-in link sent to %(email)s.") % {"email": participant.email})
+    return redirect("participants:detail", pk=participant.pk)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def invitation_signin(request, token: str):
+    """The e-mailed link: a page with a button (a mail scanner that opens links does not use it up),
+    whose POST signs the participant in and lands on /me/."""
+    invitation = invitations.invitation_by_token(token)
+    if invitation is None:
+        raise Http404
+    user = request.user
+    if user.is_authenticated and user.pk == invitation.participant.user_id:
+        return redirect("portal:participant_home")
+    if request.method == "POST" and not user.is_authenticated:
+        try:
+            account = invitations.invitation_redeem(token=token)
+        except invitations.ParticipantInvitationError as exc:
+            messages.error(request, str(exc))
+        else:
+            return perform_login(request, account, redirect_url=reverse("portal:participant_home"))
+    return render(request, "participants/invitation.html", {"invitation": invitation})
