@@ -419,6 +419,25 @@ MATRIX: dict[str, Entry] = {
     "mfa_view_recovery_codes": Entry(get=signed_in(404)),
     "mfa_generate_recovery_codes": Entry(get=signed_in(Redirect("account_reauthenticate"))),
     "mfa_download_recovery_codes": Entry(get=signed_in(404)),
+    # --- outcomes ---
+    # The participant's own self-assessment (own_mobility, started in 2024: both windows are closed, so a POST
+    # comes back with the window's message and writes nothing); everyone else's mobility does not exist (404).
+    "outcomes:assessment": Entry(
+        get=signed_in(404, participant=Page("outcomes/assessment.html")),
+        post=signed_in(404, participant=Page("outcomes/assessment.html")),
+        kwargs=lambda fixture: _own_assessment(fixture),
+        data={f"competence_{number}": "3" for number in range(1, 9)},
+    ),
+    # Learning outcomes of organisation A's mobility: its members record them, agency staff read them (POST
+    # 403); member_b and the participant persona (even on their own mobility) get 404.
+    "outcomes:mobility": Entry(
+        get=signed_in(404, member_a=200, officer=200),
+        post=signed_in(404, member_a=Redirect("outcomes:mobility", same_kwargs=True), officer=403),
+        kwargs=lambda fixture: _own_mobility(fixture),
+        data={"vocational_outcomes": "Welding to EN ISO 9606-1", "competence_4_text": "CAD drawings"},
+    ),
+    "outcomes:project": Entry(get=signed_in(404, member_a=200, officer=200), kwargs=_project_a),
+    "outcomes:agency": Entry(get=agency_only()),
 }
 
 
@@ -578,6 +597,13 @@ def import_record(officer, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     header = ",".join(imports.COLUMNS).encode()
     return imports.import_upload_store(fileobj=io.BytesIO(header), filename="reserve-list.csv", by=officer)
+
+
+# --- outcomes fixtures ---
+
+
+def _own_assessment(fixture: Fixture) -> dict:
+    return {"pk": fixture("own_mobility").pk, "phase": "before"}
 
 
 # --- Checking one request -------------------------------------------------------------------------

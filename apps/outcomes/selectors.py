@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db.models import Count, Exists, OuterRef, Q
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -197,3 +198,38 @@ def next_steps(*, participant, mobilities) -> dict[int, list[NextStep]]:
             )
         )
     return steps
+
+
+# --- Lists -------------------------------------------------------------------------------------------
+
+
+def with_outcome_states(mobilities):
+    """Annotate each mobility with ``rated_before``, ``rated_after`` (the participant's assessments) and
+    ``outcomes_recorded`` (the organisation's record): subqueries, so a page of rows is one query."""
+    assessed = CompetenceAssessment.objects.filter(mobility=OuterRef("pk"))
+    return mobilities.annotate(
+        rated_before=Exists(assessed.filter(phase=Phase.BEFORE)),
+        rated_after=Exists(assessed.filter(phase=Phase.AFTER)),
+        outcomes_recorded=Exists(LearningOutcomes.objects.filter(mobility=OuterRef("pk"))),
+    )
+
+
+def outcomes_by_project(mobilities):
+    """Per project of ``mobilities``: how many mobilities, how many rated before, after, and both, and how many
+    have learning outcomes recorded; one grouped query, ordered by agreement number."""
+    states = with_outcome_states(mobilities.order_by())
+    return (
+        states.values(
+            "project_id",
+            "project__agreement_number",
+            "project__application__organisation__legal_name",
+        )
+        .annotate(
+            mobilities=Count("pk"),
+            rated_before_count=Count("pk", filter=Q(rated_before=True)),
+            rated_after_count=Count("pk", filter=Q(rated_after=True)),
+            rated_both_count=Count("pk", filter=Q(rated_before=True, rated_after=True)),
+            outcomes_count=Count("pk", filter=Q(outcomes_recorded=True)),
+        )
+        .order_by("project__agreement_number", "project_id")
+    )
