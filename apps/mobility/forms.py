@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 from django import forms
+from django.core.validators import FileExtensionValidator
 from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -215,3 +216,64 @@ class MobilityForm(forms.Form):
 class MobilityStatusForm(forms.Form):
     to = forms.CharField(max_length=20)
     reason = forms.CharField(label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+# --- Preparatory visits and imports ---------------------------------------------------------------------------------
+
+
+class PreparatoryVisitForm(forms.Form):
+    """The fields of a preparatory visit (``visits.INPUT_FIELDS``); ``visits.preparatory_visit_create``/``_update``
+    check them against the rules, whose errors come back next to these fields."""
+
+    activity_type = forms.ModelChoiceField(
+        label=_("For activity type"),
+        queryset=None,
+        help_text=_("The activity the visit prepares (not courses and training)."),
+    )
+    host = forms.ModelChoiceField(label=_("Host organisation"), queryset=None, required=False)
+    destination_country = forms.ChoiceField(
+        label=_("Destination country"), required=False, help_text=_("Empty: the host's country.")
+    )
+    persons = forms.IntegerField(label=_("Persons"), min_value=0, max_value=99, initial=1)
+    start_date = forms.DateField(label=_("Start"), widget=DateInput)
+    end_date = forms.DateField(label=_("End"), widget=DateInput)
+    purpose = forms.CharField(label=_("Purpose"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, project, visit=None, **kwargs):
+        from apps.organisations.models import Organisation
+        from apps.reference.models import ActivityType, Country
+
+        if visit is not None:
+            kwargs.setdefault("initial", {name: getattr(visit, name) for name in self.base_fields})
+        super().__init__(*args, **kwargs)
+        sending = project.application.organisation
+        self.fields["activity_type"].queryset = ActivityType.objects.order_by("code")
+        self.fields["host"].queryset = Organisation.objects.exclude(country=sending.country).order_by(
+            "legal_name", "pk"
+        )
+        countries = Country.objects.exclude(iso2=sending.country.code).order_by("name")
+        self.fields["destination_country"].choices = [("", "---------")] + [(c.iso2, str(c)) for c in countries]
+
+    def service_data(self) -> dict:
+        """The cleaned data as the visit services take it."""
+        return dict(self.cleaned_data)
+
+    def add_service_errors(self, errors: dict) -> None:
+        for name, messages in errors.items():
+            self.add_error(name if name in self.fields else None, messages)
+
+
+class MobilityImportForm(forms.Form):
+    MAX_BYTES = 20 * 1024 * 1024
+
+    file = forms.FileField(
+        label=_("Participants and mobilities (CSV or XLSX)"),
+        validators=[FileExtensionValidator(["csv", "xlsx"])],
+        help_text=_("Column set version 1, header names in any order; at most 20 MB."),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > self.MAX_BYTES:
+            raise forms.ValidationError(_("The file is larger than 20 MB: split it into several imports."))
+        return upload

@@ -18,3 +18,22 @@ urlpatterns += [
     path("projects/<int:pk>/export.csv", views.project_export, {"fmt": "csv"}, name="project_export_csv"),
     path("projects/<int:pk>/export.xlsx", views.project_export, {"fmt": "xlsx"}, name="project_export_xlsx"),
 ]
+urlpatterns += [
+    path("projects/<int:pk>/import/", views.project_import, name="project_import"),
+    path(
+        "projects/<int:pk>/import/template.csv",
+        views.project_import_template,
+        {"fmt": "csv"},
+        name="project_import_template_csv",
+    ),
+    path(
+        "projects/<int:pk>/import/template.xlsx",
+        views.project_import_template,
+        {"fmt": "xlsx"},
+        name="project_import_template_xlsx",
+    ),
+    path("projects/<int:pk>/import/<slug:token>/", views.project_import_preview, name="project_import_preview"),
+    path("projects/<int:pk>/visits/new/", views.visit_create, name="visit_create"),
+    path("visits/<int:pk>/edit/", views.visit_edit, name="visit_edit"),
+    path("visits/<int:pk>/delete/", views.visit_delete, name="visit_delete"),
+]
