@@ -438,6 +438,36 @@ MATRIX: dict[str, Entry] = {
     ),
     "outcomes:project": Entry(get=signed_in(404, member_a=200, officer=200), kwargs=_project_a),
     "outcomes:agency": Entry(get=agency_only()),
+    # --- mobility: import and preparatory visits (organisation A's project: its managers and agency officers;
+    # member_b and the participant get 404, not 403) ---
+    "mobility:project_import": Entry(
+        get=signed_in(404, member_a=200, officer=200),
+        post=signed_in(404, member_a=200, officer=200),  # no file: the form comes back
+        kwargs=_project_a,
+    ),
+    "mobility:project_import_template_csv": Entry(get=signed_in(404, member_a=200, officer=200), kwargs=_project_a),
+    "mobility:project_import_template_xlsx": Entry(get=signed_in(404, member_a=200, officer=200), kwargs=_project_a),
+    # A stored upload with errors (the header alone): confirming it saves nothing and shows the errors again.
+    "mobility:project_import_preview": Entry(
+        get=signed_in(404, member_a=200, officer=200),
+        post=signed_in(404, member_a=200, officer=200),
+        kwargs=lambda fixture: _mobility_upload_a(fixture),
+    ),
+    "mobility:visit_create": Entry(
+        get=signed_in(404, member_a=200, officer=200),
+        post=signed_in(404, member_a=200, officer=200),  # empty: the form comes back
+        kwargs=_project_a,
+    ),
+    "mobility:visit_edit": Entry(
+        get=signed_in(404, member_a=200, officer=200),
+        post=signed_in(404, member_a=200, officer=200),
+        kwargs=lambda fixture: _visit_a(fixture),
+    ),
+    "mobility:visit_delete": Entry(
+        get=signed_in(404, member_a=200, officer=200),
+        post=signed_in(404, member_a=RedirectMatching(r"/projects/\d+/"), officer=RedirectMatching(r"/projects/\d+/")),
+        kwargs=lambda fixture: _visit_a(fixture),
+    ),
 }
 
 
@@ -604,6 +634,35 @@ def import_record(officer, settings, tmp_path):
 
 def _own_assessment(fixture: Fixture) -> dict:
     return {"pk": fixture("own_mobility").pk, "phase": "before"}
+
+
+@pytest.fixture
+def visit_a(project_a):
+    """A preparatory visit of organisation A's project."""
+    from tests.factories import PreparatoryVisitFactory
+
+    return PreparatoryVisitFactory(project=project_a)
+
+
+def _visit_a(fixture: Fixture) -> dict:
+    return {"pk": fixture("visit_a").pk}
+
+
+@pytest.fixture
+def mobility_upload_a(project_a, manager_a, settings, tmp_path):
+    """An import file of organisation A's project (the header alone: it has an error), stored as uploaded."""
+    import io
+
+    from apps.mobility import imports_web
+
+    settings.MEDIA_ROOT = tmp_path
+    return imports_web.upload_store(
+        project=project_a, fileobj=io.BytesIO(imports_web.template_csv()), filename="mobilities.csv", by=manager_a
+    )
+
+
+def _mobility_upload_a(fixture: Fixture) -> dict:
+    return {"pk": fixture("project_a").pk, "token": fixture("mobility_upload_a").token}
 
 
 # --- Checking one request -------------------------------------------------------------------------
