@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy
 from apps.mobility.models import GrantLine, Mobility, MobilityStatus, PreparatoryVisit, Project
 from apps.mobility.rates import money
 from apps.organisations.selectors import visible_organisations
+from apps.participants.models import Participant
 
 
 def projects_for_user(*, user):
@@ -126,4 +127,50 @@ def with_visible_grant(queryset, *, hide_inclusion_support: bool):
         - Coalesce(
             Subquery(inclusion), Value(Decimal("0.00")), output_field=DecimalField(max_digits=12, decimal_places=2)
         )
+    )
+
+
+# --- The participant's own (the /me/ pages) -------------------------------------------------------------------------
+
+
+def own_mobilities(*, user):
+    """The signed-in participant's own mobilities, drafts left out (the organisation is still planning them);
+    none for anyone else. Ready for the /me/ pages: project, sending and host organisations, city, activity."""
+    if not user.is_authenticated:
+        return Mobility.objects.none()
+    return (
+        Mobility.objects.filter(participant__user=user)
+        .exclude(status=MobilityStatus.DRAFT)
+        .select_related(
+            "participant",
+            "project",
+            "project__application",
+            "project__application__organisation",
+            "activity_type",
+            "host",
+            "destination_city",
+        )
+        .order_by("-start_date", "-pk")
+    )
+
+
+def get_own_mobility(*, user, pk: int) -> Mobility:
+    """One of the participant's own mobilities; 404 for any other (another participant's, a draft)."""
+    mobility = own_mobilities(user=user).filter(pk=pk).first()
+    if mobility is None:
+        raise Http404
+    return mobility
+
+
+def project_participants(*, project: Project):
+    """The participants of the project's mobilities that are neither drafts nor cancelled, each once, with
+    their invitation (for the project's invitation page)."""
+    return (
+        Participant.objects.filter(
+            pk__in=Mobility.objects.filter(project=project)
+            .exclude(status__in=[MobilityStatus.DRAFT, MobilityStatus.CANCELLED])
+            .values("participant_id")
+        )
+        .select_related("invitation")
+        .order_by("last_name", "first_name", "pk")
     )

@@ -15,3 +15,11 @@ def nav_link(context, url_name: str, label: str):
             '<li class="nav-item"><a class="nav-link active" aria-current="page" href="{}">{}</a></li>', url, label
         )
     return format_html('<li class="nav-item"><a class="nav-link" href="{}">{}</a></li>', url, label)
+
+
+@register.filter
+def country_name(code: str) -> str:
+    """The country's name for an ISO code, in the active language ("PT" → "Portugal")."""
+    from django_countries import countries
+
+    return countries.name(code) or code
