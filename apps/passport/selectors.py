@@ -225,3 +225,19 @@ def next_steps(*, participant, mobilities) -> dict[int, list[NextStep]]:
 
 def checklist_of(*, mobility: Mobility) -> Checklist | None:
     return Checklist.objects.filter(mobility=mobility).first()
+
+
+def extra_support_export(participant) -> list[dict]:
+    """The participant's extra support, for their data export (``participants.services.participant_export``,
+    which logs the export)."""
+    return [
+        {
+            "mobility": row.mobility_id,
+            "support": row.description,
+            "when": row.phase,
+            "provided_by": row.provided_by,
+            "created_at": row.created_at.isoformat(),
+            "updated_at": row.updated_at.isoformat(),
+        }
+        for row in ExtraSupport.objects.filter(mobility__participant=participant).order_by("mobility_id", "pk")
+    ]

@@ -283,3 +283,13 @@ def test_who_sees_extra_support_and_every_view_is_logged(request, mobility, mana
     else:
         assert rows is None
         assert not views.exists()
+
+
+def test_extra_support_is_in_the_participants_export(mobility, manager_a):
+    from apps.participants.services import participant_export
+
+    services.extra_support_create(
+        mobility=mobility, by=manager_a, description="Mentor", phase="before", provided_by="Teacher"
+    )
+    export = participant_export(participant=mobility.participant, by=manager_a)
+    assert [row["support"] for row in export["passport_extra_support"]] == ["Mentor"]
