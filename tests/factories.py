@@ -261,3 +261,28 @@ class LearningOutcomesFactory(DjangoModelFactory):
     vocational_outcomes = "Prepares and serves dishes of the host country's cuisine to a restaurant standard."
     mentor_name = "Ana Costa"
     mentor_overall = 4
+
+
+# --- passport ---
+
+
+class TemplateItemFactory(DjangoModelFactory):
+    class Meta:
+        model = "passport.TemplateItem"
+
+    name = factory.Sequence(lambda n: f"Template item {n}")
+    name_pl = factory.Sequence(lambda n: f"Pozycja szablonu {n}")
+    section = "preparation"
+    phase = "before"
+    ticker = "both"
+    position = factory.Sequence(lambda n: 1000 + n * 10)
+
+
+class ExtraSupportFactory(DjangoModelFactory):
+    class Meta:
+        model = "passport.ExtraSupport"
+
+    mobility = factory.SubFactory(MobilityFactory, status="planned")
+    description = "A teacher accompanies the learner for the first week."
+    phase = "during"
+    provided_by = "Class teacher"

@@ -468,6 +468,74 @@ MATRIX: dict[str, Entry] = {
         post=signed_in(404, member_a=RedirectMatching(r"/projects/\d+/"), officer=RedirectMatching(r"/projects/\d+/")),
         kwargs=lambda fixture: _visit_a(fixture),
     ),
+    # --- passport ---
+    # The participant's own passport (own_mobility): everyone else gets 404, drafts too.
+    "passport:participant": Entry(get=signed_in(404, participant=200), kwargs=lambda fixture: _own_mobility(fixture)),
+    "passport:participant_tick": Entry(
+        get=signed_in(405),  # POST only
+        post=signed_in(404, participant=RedirectMatching(r"/me/mobilities/\d+/passport/")),
+        kwargs=lambda fixture: _own_passport_item(fixture),
+        data={"ticked": "on"},
+    ),
+    # The organisation's passport of organisation A's mobility: member_b and the participant persona get 404
+    # (also on their own mobility); the agency sees it but neither ticks nor adds items.
+    "passport:mobility": Entry(
+        get=signed_in(404, member_a=200, officer=200), kwargs=lambda fixture: _own_mobility(fixture)
+    ),
+    "passport:organisation_tick": Entry(
+        get=signed_in(405),  # POST only
+        post=signed_in(404, member_a=RedirectMatching(r"/mobilities/\d+/passport/"), officer=403),
+        kwargs=lambda fixture: _own_passport_item(fixture),
+        data={"ticked": "on"},
+    ),
+    "passport:item_add": Entry(
+        get=signed_in(404, member_a=200, officer=403),
+        post=signed_in(404, member_a=Redirect("passport:mobility", same_kwargs=True), officer=403),
+        kwargs=lambda fixture: _own_mobility(fixture),
+        data={"name": "Meet the mentor online", "section": "host_mentor", "phase": "before", "ticker": "both"},
+    ),
+    # Extra support (special-category data): the sending organisation's managers and agency officers.
+    "passport:support_add": Entry(
+        get=signed_in(404, member_a=200, officer=200),
+        post=signed_in(
+            404,
+            member_a=Redirect("passport:mobility", same_kwargs=True),
+            officer=Redirect("passport:mobility", same_kwargs=True),
+        ),
+        kwargs=lambda fixture: _own_mobility(fixture),
+        data={"description": "Interpreter", "phase": "during", "provided_by": "Host"},
+    ),
+    "passport:support_edit": Entry(
+        get=signed_in(404, member_a=200, officer=200),
+        post=signed_in(
+            404,
+            member_a=RedirectMatching(r"/mobilities/\d+/passport/"),
+            officer=RedirectMatching(r"/mobilities/\d+/passport/"),
+        ),
+        kwargs=lambda fixture: _own_extra_support(fixture),
+        data={"description": "Interpreter", "phase": "during", "provided_by": "Host"},
+    ),
+    "passport:project": Entry(get=signed_in(404, member_a=200, officer=200), kwargs=_project_a),
+    "passport:agency": Entry(get=agency_only()),
+    # The template: agency administrators and officers.
+    "passport:template": Entry(get=agency_only()),
+    "passport:template_add": Entry(
+        get=agency_only(),
+        post=agency_only(Redirect("passport:template")),
+        data={"name": "Visa", "section": "travel", "phase": "before", "ticker": "organisation", "active": "on"},
+    ),
+    "passport:template_edit": Entry(
+        get=agency_only(),
+        post=agency_only(Redirect("passport:template")),
+        kwargs=lambda fixture: {"pk": fixture("passport_template_item").pk},
+        data={"name": "Visa", "section": "travel", "phase": "before", "ticker": "organisation", "active": "on"},
+    ),
+    "passport:template_move": Entry(
+        get=agency_only(405),
+        post=agency_only(Redirect("passport:template")),
+        kwargs=lambda fixture: {"pk": fixture("passport_template_item").pk},
+        data={"direction": "down"},
+    ),
 }
 
 
@@ -663,6 +731,41 @@ def mobility_upload_a(project_a, manager_a, settings, tmp_path):
 
 def _mobility_upload_a(fixture: Fixture) -> dict:
     return {"pk": fixture("project_a").pk, "token": fixture("mobility_upload_a").token}
+
+
+# --- passport fixtures ---
+
+
+@pytest.fixture
+def own_passport_item(own_mobility):
+    """An item of the participant persona's own passport that both sides tick."""
+    from apps.passport import services
+
+    return services.checklist_ensure(mobility=own_mobility).items.filter(ticker="both").first()
+
+
+def _own_passport_item(fixture: Fixture) -> dict:
+    item = fixture("own_passport_item")
+    return {"pk": item.checklist.mobility_id, "item": item.pk}
+
+
+@pytest.fixture
+def own_extra_support(own_mobility):
+    from tests.factories import ExtraSupportFactory
+
+    return ExtraSupportFactory(mobility=own_mobility)
+
+
+def _own_extra_support(fixture: Fixture) -> dict:
+    support = fixture("own_extra_support")
+    return {"pk": support.mobility_id, "support": support.pk}
+
+
+@pytest.fixture
+def passport_template_item(db):
+    from apps.passport.models import TemplateItem
+
+    return TemplateItem.objects.order_by("position", "pk").first()
 
 
 # --- Checking one request -------------------------------------------------------------------------
