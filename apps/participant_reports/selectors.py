@@ -61,12 +61,19 @@ def get_own_mobility(*, user, pk: int) -> Mobility:
 
 def get_own_report(*, user, pk: int) -> ParticipantReport:
     """The report of the participant's own mobility ``pk``; 404 for anyone else's and before it is requested."""
-    mobility = get_own_mobility(user=user, pk=pk)
-    report = ParticipantReport.objects.filter(mobility=mobility).first()
+    mobility, report = own_mobility_and_report(user=user, pk=pk)
     if report is None:
         raise Http404
-    report.mobility = mobility
     return report
+
+
+def own_mobility_and_report(*, user, pk: int) -> tuple[Mobility, ParticipantReport | None]:
+    """The participant's own mobility ``pk`` (404 for anyone else's) and its report, None before it is requested."""
+    mobility = get_own_mobility(user=user, pk=pk)
+    report = ParticipantReport.objects.filter(mobility=mobility).first()
+    if report is not None:
+        report.mobility = mobility
+    return mobility, report
 
 
 def answers_of(report: ParticipantReport) -> list[ParticipantReportAnswer]:

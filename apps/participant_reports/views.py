@@ -24,7 +24,12 @@ PAGE_SIZE = 50
 @login_required
 @require_http_methods(["GET", "POST"])
 def own_report(request, pk: int):
-    report = selectors.get_own_report(user=request.user, pk=pk)
+    mobility, report = selectors.own_mobility_and_report(user=request.user, pk=pk)
+    if report is None:
+        # The /me/ pages link here from the start: say when the report will be asked for.
+        if request.method == "POST":
+            return redirect("participant_reports:own", pk=pk)
+        return render(request, "participant_reports/own_pending.html", {"mobility": mobility})
     if not report.is_open:
         if request.method == "POST":
             messages.info(request, _("Your report is already submitted; it can no longer be changed."))

@@ -39,7 +39,7 @@ def kinds(user) -> list[str]:
 
 def answers(report, value=4) -> dict:
     codes = ReportOutcomeStatement.objects.filter(audience=report.audience).values_list("code", flat=True)
-    return {code: value for code in codes}
+    return dict.fromkeys(codes, value)
 
 
 def submit(report, user, **changes):
@@ -271,11 +271,11 @@ def test_pipeline_refuses_moves_it_does_not_list(mobility):
     report.status = ReportStatus.SUBMITTED
     with pytest.raises(ReportError):
         services._set_status(report, ReportStatus.OVERDUE, by=None)
-    assert services.REPORT_TRANSITIONS == {
+    assert {
         "requested": {"submitted", "overdue"},
         "overdue": {"submitted"},
         "submitted": set(),
-    }
+    } == services.REPORT_TRANSITIONS
 
 
 # --- Next steps -----------------------------------------------------------------------------------------------------
@@ -285,9 +285,8 @@ def test_next_steps_in_one_query(mobility, participant_user, django_assert_num_q
     other = MobilityFactory(project=mobility.project, participant=participant_user.participant, status="planned")
     run_daily(REQUEST_DAY)
     participant = participant_user.participant
-    with time_machine.travel(at(REQUEST_DAY + 3 * DAY), tick=False):
-        with django_assert_num_queries(1):
-            steps = selectors.next_steps(participant=participant, mobilities=[mobility, other])
+    with time_machine.travel(at(REQUEST_DAY + 3 * DAY), tick=False), django_assert_num_queries(1):
+        steps = selectors.next_steps(participant=participant, mobilities=[mobility, other])
     assert list(steps) == [mobility.pk]
     (step,) = steps[mobility.pk]
     assert (step.label, step.order, step.due, step.overdue) == (
