@@ -254,6 +254,10 @@ CELERY_BEAT_SCHEDULE = {
     },
     "reserve-list-expire-offers": {"task": "reserve_list.expire_offers", "schedule": crontab(minute="*/15")},
     "reserve-list-remind-offers": {"task": "reserve_list.remind_offers", "schedule": crontab(minute=5, hour="*")},
+    # Participant reports, daily: request them after the end date, mark them overdue, remind (weekly per report).
+    "participant-reports-request": {"task": "participant_reports.request_due", "schedule": crontab(minute=0, hour=6)},
+    "participant-reports-overdue": {"task": "participant_reports.mark_overdue", "schedule": crontab(minute=10, hour=6)},
+    "participant-reports-remind": {"task": "participant_reports.send_reminders", "schedule": crontab(minute=0, hour=9)},
 }
 
 # --- Security ---------------------------------------------------------------

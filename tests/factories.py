@@ -286,3 +286,44 @@ class ExtraSupportFactory(DjangoModelFactory):
     description = "A teacher accompanies the learner for the first week."
     phase = "during"
     provided_by = "Class teacher"
+
+
+# --- participant_reports ---
+
+
+class ParticipantReportFactory(DjangoModelFactory):
+    """A requested participant report of a completed learner mobility (as stored: no notification sent).
+
+    Tests of the pipeline go through ``apps.participant_reports.services``; this factory fills lists."""
+
+    class Meta:
+        model = "participant_reports.ParticipantReport"
+
+    mobility = factory.SubFactory(MobilityFactory, status="completed")
+    audience = "learner"
+    status = "requested"
+    requested_at = factory.LazyFunction(timezone.now)
+    due_date = factory.LazyAttribute(lambda report: report.requested_at.date() + datetime.timedelta(days=30))
+
+
+class SubmittedParticipantReportFactory(ParticipantReportFactory):
+    """A submitted report that agrees (4) with every statement of its audience."""
+
+    class Meta:
+        skip_postgeneration_save = True
+
+    status = "submitted"
+    satisfaction = 5
+    recognition = "yes"
+    submitted_at = factory.LazyFunction(timezone.now)
+
+    @factory.post_generation
+    def answers(self, create, extracted, **kwargs):
+        from apps.participant_reports.models import ParticipantReportAnswer
+        from apps.reference.models import ReportOutcomeStatement
+
+        if create:
+            ParticipantReportAnswer.objects.bulk_create(
+                ParticipantReportAnswer(report=self, statement=statement, agreement=extracted or 4)
+                for statement in ReportOutcomeStatement.objects.filter(audience=self.audience)
+            )

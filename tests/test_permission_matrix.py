@@ -536,6 +536,27 @@ MATRIX: dict[str, Entry] = {
         kwargs=lambda fixture: {"pk": fixture("passport_template_item").pk},
         data={"direction": "down"},
     ),
+    # --- participant_reports ---
+    # The participant's own report (own_mobility's, requested; the PDF once submitted): nobody else's mobility
+    # exists for them (404), organisation A's members and agency staff included. An empty POST comes back
+    # with the form's errors.
+    "participant_reports:own": Entry(
+        get=signed_in(404, participant=Page("participant_reports/own_form.html")),
+        post=signed_in(404, participant=Page("participant_reports/own_form.html")),
+        kwargs=lambda fixture: _own_report_requested(fixture),
+    ),
+    "participant_reports:own_pdf": Entry(
+        get=signed_in(404, participant=200), kwargs=lambda fixture: _own_report_submitted(fixture)
+    ),
+    # Organisation A's pages, like the mobility pages (participants 403); member_b gets 404.
+    "participant_reports:mobility": Entry(
+        get=signed_in(404, participant=403, member_a=200, officer=200),
+        kwargs=lambda fixture: _report_submitted_a(fixture),
+    ),
+    "participant_reports:project": Entry(
+        get=signed_in(404, participant=403, member_a=200, officer=200), kwargs=_project_a
+    ),
+    "participant_reports:agency": Entry(get=agency_only()),
 }
 
 
@@ -766,6 +787,48 @@ def passport_template_item(db):
     from apps.passport.models import TemplateItem
 
     return TemplateItem.objects.order_by("position", "pk").first()
+
+
+# --- participant_reports fixtures ---
+
+
+@pytest.fixture
+def own_report_requested(own_mobility):
+    """own_mobility, completed, with its report requested (as the daily sweep does after the end date)."""
+    from apps.participant_reports.services import report_request
+
+    type(own_mobility).objects.filter(pk=own_mobility.pk).update(status="completed")
+    return report_request(mobility_id=own_mobility.pk)
+
+
+@pytest.fixture
+def own_report_submitted(own_report_requested, participant_user):
+    from apps.participant_reports.services import report_submit, statements_for
+
+    report = own_report_requested
+    agreements = {statement.code: 4 for statement in statements_for(report)}
+    return report_submit(report=report, by=participant_user, satisfaction=5, agreements=agreements, recognition="yes")
+
+
+@pytest.fixture
+def report_submitted_a(mobility_a):
+    """A submitted report of someone else's mobility in organisation A's project."""
+    from tests.factories import SubmittedParticipantReportFactory
+
+    type(mobility_a).objects.filter(pk=mobility_a.pk).update(status="reported")
+    return SubmittedParticipantReportFactory(mobility=mobility_a)
+
+
+def _own_report_requested(fixture: Fixture) -> dict:
+    return {"pk": fixture("own_report_requested").mobility_id}
+
+
+def _own_report_submitted(fixture: Fixture) -> dict:
+    return {"pk": fixture("own_report_submitted").mobility_id}
+
+
+def _report_submitted_a(fixture: Fixture) -> dict:
+    return {"pk": fixture("report_submitted_a").mobility_id}
 
 
 # --- Checking one request -------------------------------------------------------------------------
