@@ -63,7 +63,10 @@ def project_import_preview(request, pk: int, token: str):
             summary = result.summary()
             messages.success(
                 request,
-                _("Imported: %(mobilities)s mobilities, %(created)s new participants, %(updated)s updated.")
+                _(
+                    "Imported. Mobilities: %(mobilities)s; new participants: %(created)s; "
+                    "participants updated: %(updated)s."
+                )
                 % {
                     "mobilities": summary["mobilities"],
                     "created": summary["participants_created"],
