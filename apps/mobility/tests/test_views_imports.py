@@ -1,9 +1,10 @@
+# The fixtures imported from test_transfer are taken as test parameters, which pyflakes calls a redefinition.
+# ruff: noqa: F811
 """The browser import of a project's participants and mobilities: upload, preview (errors by row and column),
 confirm (exactly what was previewed), the template (apps.mobility.imports_web, views/imports.py)."""
 
 import csv
 import io
-from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -12,14 +13,19 @@ from openpyxl import load_workbook
 
 from apps.mobility import imports_web
 from apps.mobility.models import Mobility, MobilityStatus, ProjectStatus
+from apps.mobility.tests.test_transfer import (  # noqa: F401  (fixtures: a Gdańsk school's 2024 project, the cities)
+    cities,
+    city_records,
+    example_rows,
+    manager,
+    project,
+    sending,
+)
 from apps.mobility.transfer import COLUMNS_V1, OPTIONAL_COLUMNS_V1
 from apps.participants.models import Participant
-from apps.reference.cities import geonames_cities, load_cities
-from tests.factories import MembershipFactory, OrganisationFactory, ParticipantFactory, ProjectFactory
+from tests.factories import MembershipFactory, ParticipantFactory, ProjectFactory
 
 pytestmark = pytest.mark.django_db
-
-EXAMPLE = Path(__file__).parent / "data" / "mobility_import_example.csv"
 
 
 @pytest.fixture(autouse=True)
@@ -27,42 +33,10 @@ def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
 
 
-@pytest.fixture(scope="module")
-def city_records():
-    return [record for record in geonames_cities(500) if record["countrycode"] in ("PL", "PT", "ES")]
-
-
-@pytest.fixture
-def cities(city_records):
-    load_cities(countries=["PL", "PT", "ES"], source=city_records)
-
-
-@pytest.fixture
-def sending(cities):
-    return OrganisationFactory(legal_name="Zespół Szkół Łączności w Gdańsku", city="Gdańsk")
-
-
-@pytest.fixture
-def project(sending):
-    return ProjectFactory(application__organisation=sending, application__call__year=2024)
-
-
-@pytest.fixture
-def manager(sending):
-    return MembershipFactory(organisation=sending, role="manager").user
-
-
 @pytest.fixture
 def manager_client(client, manager):
     client.force_login(manager)
     return client
-
-
-def example_rows() -> list[dict]:
-    with EXAMPLE.open(encoding="utf-8") as f:
-        rows = list(csv.DictReader(f))
-    rows[2].update(virtual_description="Online preparation", virtual_start="2024-06-24", virtual_end="2024-06-28")
-    return rows
 
 
 def csv_file(rows: list[dict], name="mobilities.csv") -> SimpleUploadedFile:
