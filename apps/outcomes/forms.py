@@ -132,3 +132,40 @@ class OutcomesFilter(django_filters.FilterSet):
     category = django_filters.ChoiceFilter(
         label=_("Participant category"), field_name="participant__category", choices=ParticipantCategory.choices
     )
+
+
+class ProjectOutcomesFilter(django_filters.FilterSet):
+    """Filters of a project's key competence page, over its mobilities (annotated by
+    ``selectors.with_outcome_states``)."""
+
+    category = django_filters.ChoiceFilter(
+        label=_("Participant category"), field_name="participant__category", choices=ParticipantCategory.choices
+    )
+    activity_type = django_filters.ModelChoiceFilter(label=_("Activity type"), queryset=ActivityType.objects.all())
+    rated = django_filters.ChoiceFilter(
+        label=_("Self-assessment"),
+        method="by_rated",
+        choices=[
+            ("both", _("rated before and after")),
+            ("before_only", _("rated before only")),
+            ("after_missing", _("not rated after")),
+            ("none", _("not rated")),
+        ],
+    )
+    outcomes = django_filters.ChoiceFilter(
+        label=_("Learning outcomes"),
+        method="by_outcomes",
+        choices=[("recorded", _("recorded")), ("missing", _("not yet"))],
+    )
+
+    def by_rated(self, queryset, name, value):
+        conditions = {
+            "both": {"rated_before": True, "rated_after": True},
+            "before_only": {"rated_before": True, "rated_after": False},
+            "after_missing": {"rated_after": False},
+            "none": {"rated_before": False, "rated_after": False},
+        }
+        return queryset.filter(**conditions[value])
+
+    def by_outcomes(self, queryset, name, value):
+        return queryset.filter(outcomes_recorded=value == "recorded")

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods
 from apps.accounts.decorators import agency_required
 from apps.mobility.selectors import get_project_for_user, mobilities_for_user
 from apps.outcomes import aggregates, selectors, services
-from apps.outcomes.forms import AssessmentForm, OutcomesFilter, OutcomesForm, outcomes_initial
+from apps.outcomes.forms import AssessmentForm, OutcomesFilter, OutcomesForm, ProjectOutcomesFilter, outcomes_initial
 from apps.outcomes.models import Phase
 
 PAGE_SIZE = 50
@@ -111,12 +111,13 @@ def mobility_outcomes(request, pk: int):
 @login_required
 def project_summary(request, pk: int):
     project = get_project_for_user(user=request.user, pk=pk)
-    mobilities = mobilities_for_user(user=request.user).filter(project=project)
-    rows = selectors.with_outcome_states(mobilities).order_by("start_date", "pk")
+    mobilities = selectors.with_outcome_states(mobilities_for_user(user=request.user).filter(project=project))
+    filterset = ProjectOutcomesFilter(request.GET, queryset=mobilities.order_by("start_date", "pk"))
     context = {
         "project": project,
-        "summary": aggregates.competence_summary(mobilities=mobilities),
-        "page": Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page")),
+        "filter": filterset,
+        "summary": aggregates.competence_summary(mobilities=filterset.qs),
+        "page": Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page")),
     }
     return render(request, "outcomes/project.html", context)
 

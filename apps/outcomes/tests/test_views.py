@@ -248,3 +248,29 @@ def test_agency_filters_by_call_region_and_activity_type(client, officer, organi
     assert "1 mobility with" in client.get(url, {"activity_type": mobility.activity_type_id}).content.decode()
     other_call = ProjectFactory().application.call_id
     assert "0 mobilities with" in client.get(url, {"call": other_call}).content.decode()
+
+
+def test_project_filters(client, project, manager_a):
+    _fill_project(project, 1)  # rated before and after
+    before_only = MobilityFactory(project=project, status="completed", participant__category="staff")
+    CompetenceAssessmentFactory.rate_all(mobility=before_only, phase="before", levels=2)
+    LearningOutcomes.objects.create(mobility=before_only, vocational_outcomes="x")
+    MobilityFactory(project=project, status="planned")  # nothing rated
+    client.force_login(manager_a)
+    url = reverse("outcomes:project", kwargs={"pk": project.pk})
+
+    def rows(**params):
+        return client.get(url, params).context["page"].object_list
+
+    assert len(rows()) == 3
+    assert [m.pk for m in rows(rated="before_only")] == [before_only.pk]
+    assert len(rows(rated="after_missing")) == 2
+    assert len(rows(rated="none")) == 1
+    assert len(rows(rated="both")) == 1
+    assert [m.pk for m in rows(outcomes="recorded")] == [before_only.pk]
+    assert [m.pk for m in rows(category="staff")] == [before_only.pk]
+    # The aggregates follow the filters: the staff member has no pair.
+    assert (
+        "0 mobilities with a self-assessment before and after."
+        in client.get(url, {"category": "staff"}).content.decode()
+    )
