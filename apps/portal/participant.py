@@ -67,10 +67,14 @@ def next_steps(*, participant, mobilities: list[Mobility]) -> dict[int, list[Nex
     return merged
 
 
-def first_steps(mobilities: list[Mobility], steps: dict[int, list[NextStep]]) -> list[tuple[Mobility, NextStep]]:
-    """The first thing to do for each mobility that has one: overdue first, then by due date."""
-    firsts = [(mobility, steps[mobility.pk][0]) for mobility in mobilities if steps.get(mobility.pk)]
-    return sorted(firsts, key=lambda pair: (not pair[1].overdue, pair[1].due is None, pair[1].due, pair[1].order))
+def first_steps(
+    mobilities: list[Mobility], steps: dict[int, list[NextStep]], *, limit: int = 5
+) -> list[tuple[Mobility, NextStep]]:
+    """The steps to show first, over all the mobilities: overdue ones, then those due soonest, then in the
+    apps' order (passport, assessments, report, certificate); ``limit`` of them."""
+    pairs = [(mobility, step) for mobility in mobilities for step in steps.get(mobility.pk, [])]
+    pairs.sort(key=lambda pair: (not pair[1].overdue, pair[1].due is None, pair[1].due, pair[1].order))
+    return pairs[:limit]
 
 
 @dataclass(frozen=True)
