@@ -1,5 +1,5 @@
 from django import forms
-from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from apps.participant_reports.models import Recognition
@@ -67,7 +67,7 @@ class ReportForm(forms.Form):
             widget=forms.Textarea(attrs={"rows": 3}),
         )
         self.fields["comments"] = forms.CharField(
-            label=pgettext_lazy("participant report", "Anything else you want to tell us? (optional)"),
+            label=_("Comments (optional)"),
             required=False,
             max_length=TEXT_MAX,
             widget=forms.Textarea(attrs={"rows": 4}),
