@@ -16,3 +16,16 @@ def mobility(project, participant_user):
 
 def all_eight(level=3) -> dict[int, int]:
     return dict.fromkeys(range(1, 9), level)
+
+
+@pytest.fixture
+def level_descriptors(db):
+    """The scale's descriptors, reloaded if a transactional test flushed them (the root conftest reloads only
+    the reference app's data)."""
+    from django.apps import apps
+
+    from apps.outcomes.loaders import load_level_descriptors
+    from apps.outcomes.models import LevelDescriptor
+
+    if not LevelDescriptor.objects.exists():
+        load_level_descriptors(apps)

@@ -10,7 +10,7 @@ from django.urls import reverse
 from apps.outcomes.models import CompetenceAssessment, CompetenceOutcome, LearningOutcomes
 from tests.factories import CompetenceAssessmentFactory, MobilityFactory, ProjectFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("level_descriptors")]
 
 
 def _at(day: datetime.date):
