@@ -19,6 +19,7 @@ from apps.participants.models import (
     PersonalDataAccess,
     SpecialCategoryData,
 )
+from apps.participants.signals import participant_erased
 
 PARTICIPANT_FIELDS = (
     "first_name",
@@ -284,13 +285,22 @@ def participant_erase(*, participant: Participant, by) -> Participant:
     participant.birth_date = None
     participant.gender = ""
     participant.nationality = ""
+    former_user_id = participant.user_id
     participant.user = None
     participant.save()
+    # The apps above (the passport's extra support, ...) erase what they hold, in this transaction.
+    erased_elsewhere = [
+        name
+        for _receiver, fields in participant_erased.send(
+            sender=Participant, participant=participant, by=by, former_user_id=former_user_id
+        )
+        for name in fields or ()
+    ]
     _log(
         participant=participant,
         by=by,
         action=AccessAction.ERASE,
-        fields=[*ERASED_FIELDS, *(SPECIAL_CATEGORY_FIELDS if deleted else ())],
+        fields=[*ERASED_FIELDS, *(SPECIAL_CATEGORY_FIELDS if deleted else ()), *erased_elsewhere],
         context="erasure",
     )
     return participant

@@ -40,6 +40,24 @@ class ExtraSupportForm(forms.ModelForm):
         help_texts = {"provided_by": _("A person or a role, at home or at the host.")}
 
 
+class ItemDeleteForm(forms.Form):
+    """The confirmation of a deletion; for an item added to the whole project, where it is deleted from."""
+
+    whole_project = forms.TypedChoiceField(
+        label=_("Delete it from"),
+        choices=[("", _("this mobility only")), ("1", _("every mobility of the project, and those recorded later"))],
+        coerce=bool,
+        empty_value=False,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(self, *args, project_item: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not project_item:
+            del self.fields["whole_project"]
+
+
 class TickForm(forms.Form):
     ticked = forms.BooleanField(required=False)
 

@@ -104,6 +104,8 @@ class ProjectItem(ItemText):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # Who added or removed it, and when (the organisation may delete the items it added).
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("project passport item")
@@ -134,6 +136,9 @@ class ChecklistItem(ItemText):
     added_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Added by the sending organisation (to this mobility or its project): only such an item may be
+    # deleted; the template's items stay (a deleted template item leaves template_item empty, not this).
+    from_organisation = models.BooleanField(_("added by the sending organisation"), default=False)
     participant_ticked_at = models.DateTimeField(_("ticked by the participant"), null=True, blank=True)
     participant_ticked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -145,6 +150,8 @@ class ChecklistItem(ItemText):
     # Every side the ticker names has ticked: kept by services.item_tick, so that completion is one COUNT.
     done = models.BooleanField(_("done"), default=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # Additions, ticks and deletions with who and when (copies from the template are bulk-created, unrecorded).
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("passport item")

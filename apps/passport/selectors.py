@@ -27,6 +27,7 @@ NEXT_STEP_ORDER = 10
 
 
 def has_passport(mobility: Mobility) -> bool:
+    """Whether the mobility's passport pages exist (they answer 404 otherwise): the portal links them by this."""
     return mobility.status not in WITHOUT_PASSPORT
 
 
@@ -62,6 +63,16 @@ def can_add_items(*, user, mobility: Mobility) -> tuple[bool, str]:
     if is_member(user=user, organisation=_organisation(mobility)):
         return True, ""
     return False, _("Only the sending organisation's members add items to the passport.")
+
+
+def can_delete_item(*, user, mobility: Mobility, item: ChecklistItem) -> tuple[bool, str]:
+    """The sending organisation's members delete the items it added; the template's items stay."""
+    allowed, reason = can_add_items(user=user, mobility=mobility)
+    if not allowed:
+        return allowed, reason
+    if not item.from_organisation:
+        return False, _("Items of the agency's template cannot be deleted.")
+    return True, ""
 
 
 def can_see_extra_support(*, user, mobility: Mobility) -> tuple[bool, str]:
@@ -116,6 +127,13 @@ def get_item(*, mobility: Mobility, pk: int) -> ChecklistItem:
     if item is None:
         raise Http404
     return item
+
+
+def project_item_copies(*, item: ChecklistItem) -> int:
+    """How many mobilities have the project item ``item`` came from (0 for an item of one mobility only)."""
+    if item.project_item_id is None:
+        return 0
+    return ChecklistItem.objects.filter(project_item_id=item.project_item_id).count()
 
 
 def checklist_items(*, checklist: Checklist | None) -> list[ChecklistItem]:
@@ -241,3 +259,34 @@ def extra_support_export(participant) -> list[dict]:
         }
         for row in ExtraSupport.objects.filter(mobility__participant=participant).order_by("mobility_id", "pk")
     ]
+
+
+def checklists_export(participant) -> list[dict]:
+    """The participant's passports with what each side ticked and when, for their data export (the
+    organisation's ticks without the member's name: that is the member's data, not the participant's)."""
+    items = (
+        ChecklistItem.objects.filter(checklist__mobility__participant=participant)
+        .select_related("checklist")
+        .order_by("checklist__mobility_id", "pk")
+    )
+    passports: dict[int, list[dict]] = {}
+    for item in sorted(items, key=lambda item: (item.checklist.mobility_id, *item.sort_key)):
+        passports.setdefault(item.checklist.mobility_id, []).append(
+            {
+                "item": item.name,
+                "item_pl": item.name_pl,
+                "description": item.description,
+                "section": item.section,
+                "phase": item.phase,
+                "ticked_by": item.ticker,
+                "added_by_organisation": item.from_organisation,
+                "participant_ticked_at": _iso(item.participant_ticked_at),
+                "organisation_ticked_at": _iso(item.organisation_ticked_at),
+                "done": item.done,
+            }
+        )
+    return [{"mobility": mobility_id, "items": rows} for mobility_id, rows in passports.items()]
+
+
+def _iso(value):
+    return value.isoformat() if value else None

@@ -18,6 +18,7 @@ from apps.passport.models import (
     ChecklistItem,
     ExtraSupport,
     ProjectItem,
+    Side,
     TemplateItem,
     Tick,
 )
@@ -139,7 +140,9 @@ def _copy_into(checklists, *, project_of: dict[int, int]) -> None:
     for checklist in checklists:
         copies += [ChecklistItem(checklist=checklist, template_item=t, **_copy_text(t)) for t in template]
         copies += [
-            ChecklistItem(checklist=checklist, project_item=p, added_by_id=p.added_by_id, **_copy_text(p))
+            ChecklistItem(
+                checklist=checklist, project_item=p, added_by_id=p.added_by_id, from_organisation=True, **_copy_text(p)
+            )
             for p in project_items.get(project_of[checklist.mobility_id], [])
         ]
     ChecklistItem.objects.bulk_create(copies, ignore_conflicts=True)
@@ -161,7 +164,8 @@ def checklist_item_add(*, mobility: Mobility, by, whole_project: bool = False, *
     the project with a passport, now and later: recorded once as a project item and copied to each."""
     _require(selectors.can_add_items(user=by, mobility=mobility))
     checklist = checklist_ensure(mobility=mobility)
-    item = ChecklistItem(checklist=checklist, added_by=by)
+    item = ChecklistItem(checklist=checklist, added_by=by, from_organisation=True)
+    item._history_user = by
     _assign(item, fields, ITEM_FIELDS)
     item.position = _next_added_position(checklist)
     _validated(item, exclude=["checklist"])
@@ -169,6 +173,7 @@ def checklist_item_add(*, mobility: Mobility, by, whole_project: bool = False, *
         item.save()
         return item
     project_item = ProjectItem(project=mobility.project, added_by=by, position=item.position)
+    project_item._history_user = by
     _assign(project_item, fields, ITEM_FIELDS)
     project_item.save()
     siblings = Mobility.objects.filter(project=mobility.project).exclude(status__in=selectors.WITHOUT_PASSPORT)
@@ -176,12 +181,43 @@ def checklist_item_add(*, mobility: Mobility, by, whole_project: bool = False, *
     checklists = checklists_ensure(mobilities=siblings)
     ChecklistItem.objects.bulk_create(
         [
-            ChecklistItem(checklist=c, project_item=project_item, added_by=by, **_copy_text(project_item))
+            ChecklistItem(
+                checklist=c, project_item=project_item, added_by=by, from_organisation=True, **_copy_text(project_item)
+            )
             for c in checklists.values()
         ],
         ignore_conflicts=True,
     )
     return ChecklistItem.objects.get(checklist=checklist, project_item=project_item)
+
+
+@transaction.atomic
+def checklist_item_delete(*, item: ChecklistItem, by, whole_project: bool = False) -> int:
+    """Delete an item the sending organisation added (never one of the template's): from this mobility, or
+    (``whole_project``, for an item added to the project) from every mobility of the project and from
+    those recorded later. Its ticks go with it; the item's history keeps who deleted it and when, with
+    its last state (who had ticked it). Returns how many mobilities' items were deleted.
+    """
+    item = ChecklistItem.objects.select_for_update().select_related("checklist").get(pk=item.pk)
+    mobility = Mobility.objects.select_related("participant", "project__application__organisation").get(
+        pk=item.checklist.mobility_id
+    )
+    _require(selectors.can_delete_item(user=by, mobility=mobility, item=item))
+    if not whole_project:
+        copies = [item]
+    elif item.project_item_id is None:
+        raise PassportError(_("This item was added to this mobility only."))
+    else:
+        project_item = ProjectItem.objects.select_for_update().get(pk=item.project_item_id)
+        copies = list(ChecklistItem.objects.filter(project_item=project_item))
+    # One by one, so that each deletion is recorded in the history with who deleted it.
+    for copy in copies:
+        copy._history_user = by
+        copy.delete()
+    if whole_project:
+        project_item._history_user = by
+        project_item.delete()
+    return len(copies)
 
 
 @transaction.atomic
@@ -202,6 +238,7 @@ def item_tick(*, item: ChecklistItem, by, side: str, ticked: bool) -> ChecklistI
     setattr(item, f"{side}_ticked_at", timezone.now() if ticked else None)
     setattr(item, f"{side}_ticked_by", by if ticked else None)
     item.done = all(item.ticked_at(s) is not None for s in item.sides)
+    item._history_user = by
     item.save(update_fields=[f"{side}_ticked_at", f"{side}_ticked_by", "done"])
     Tick.objects.create(item=item, side=side, ticked=ticked, by=by)
     return item
@@ -252,3 +289,50 @@ def extra_support_delete(*, support: ExtraSupport, by, context: str = "") -> Non
     _require(selectors.can_change_extra_support(user=by, mobility=mobility))
     support.delete()
     _log_change(mobility=mobility, by=by, context=context or "passport: extra support removed")
+
+
+# --- Erasure (apps.participants.signals.participant_erased) ---------------------------------------
+
+ERASED_ITEM_TEXT = {
+    "name": "Item erased with the participant's personal data",
+    "name_pl": "Pozycja usunięta wraz z danymi osobowymi uczestnika",
+    "description": "",
+    "description_pl": "",
+}
+
+
+@transaction.atomic
+def participant_passport_erase(*, participant, former_user_id: int | None = None) -> list[str]:
+    """Erase what the passports hold about an erased participant; the names of the fields erased.
+
+    Called inside ``participants.services.participant_erase`` (which checks who may, and logs the
+    erasure with the names returned here). Extra support goes; the text of items added to one of their
+    mobilities only (which may describe the person) is replaced, in the items' history too; their ticks
+    keep when but no longer who (their former account). Items of the template and of the whole project,
+    and the organisation's ticks, say nothing about the person and stay, so completion figures hold.
+    """
+    erased = []
+    deleted, _by_model = ExtraSupport.objects.filter(mobility__participant=participant).delete()
+    if deleted:
+        erased.append(selectors.EXTRA_SUPPORT_FIELDS[0])
+    checklist_ids = list(Checklist.objects.filter(mobility__participant=participant).values_list("pk", flat=True))
+    if not checklist_ids:
+        return erased
+    own = {"checklist_id__in": checklist_ids, "from_organisation": True, "project_item_id__isnull": True}
+    if ChecklistItem.objects.filter(**own).update(**ERASED_ITEM_TEXT):
+        erased.append("passport_item_text")
+    ChecklistItem.history.filter(**own).update(**ERASED_ITEM_TEXT)
+    in_checklists = {"checklist_id__in": checklist_ids}
+    unlinked = ChecklistItem.objects.filter(**in_checklists, participant_ticked_by__isnull=False).update(
+        participant_ticked_by=None
+    )
+    participant_ticks = Tick.objects.filter(item__checklist_id__in=checklist_ids, side=Side.PARTICIPANT)
+    unlinked += participant_ticks.filter(by__isnull=False).update(by=None)
+    ChecklistItem.history.filter(**in_checklists, participant_ticked_by__isnull=False).update(
+        participant_ticked_by=None
+    )
+    if former_user_id is not None:
+        ChecklistItem.history.filter(**in_checklists, history_user_id=former_user_id).update(history_user=None)
+    if unlinked:
+        erased.append("passport_ticked_by")
+    return erased

@@ -9,6 +9,7 @@ urlpatterns = [
     path("mobilities/<int:pk>/passport/", views.mobility_passport, name="mobility"),
     path("mobilities/<int:pk>/passport/items/<int:item>/tick/", views.organisation_tick, name="organisation_tick"),
     path("mobilities/<int:pk>/passport/items/new/", views.item_add, name="item_add"),
+    path("mobilities/<int:pk>/passport/items/<int:item>/delete/", views.item_delete, name="item_delete"),
     path("mobilities/<int:pk>/passport/support/new/", views.support_add, name="support_add"),
     path("mobilities/<int:pk>/passport/support/<int:support>/", views.support_edit, name="support_edit"),
     path("projects/<int:pk>/passport/", views.project_overview, name="project"),

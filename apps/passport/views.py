@@ -8,6 +8,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.accounts.decorators import agency_required
@@ -18,6 +19,7 @@ from apps.passport.forms import (
     ChecklistItemForm,
     CompletionFilter,
     ExtraSupportForm,
+    ItemDeleteForm,
     MoveForm,
     TemplateItemForm,
     TickForm,
@@ -72,7 +74,15 @@ def _tick(request, mobility, item_pk: int, *, side: str, back: str):
         error = str(exc)
     if request.headers.get("HX-Request"):
         item = selectors.get_item(mobility=mobility, pk=item.pk)
-        context = {"mobility": mobility, "item": item, "side": side, "can_tick": True, "error": error}
+        can_add_items = side == Side.ORGANISATION and selectors.can_add_items(user=request.user, mobility=mobility)[0]
+        context = {
+            "mobility": mobility,
+            "item": item,
+            "side": side,
+            "can_tick": True,
+            "can_add_items": can_add_items,
+            "error": error,
+        }
         return render(request, "passport/_item.html", context)
     if error:
         messages.error(request, error)
@@ -121,6 +131,43 @@ def item_add(request, pk: int):
             messages.success(request, _("The item is added to the passport."))
             return redirect("passport:mobility", pk=mobility.pk)
     return render(request, "passport/item_form.html", {"mobility": mobility, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def item_delete(request, pk: int, item: int):
+    """Confirm, then delete an item the organisation added (from this mobility, or from the whole project)."""
+    mobility = selectors.get_mobility_for_organisation(user=request.user, pk=pk)
+    item = selectors.get_item(mobility=mobility, pk=item)
+    allowed, reason = selectors.can_delete_item(user=request.user, mobility=mobility, item=item)
+    if not allowed:
+        raise PermissionDenied(reason)
+    # A confirmation may post nothing but its token: bind the form on any POST.
+    data = request.POST if request.method == "POST" else None
+    form = ItemDeleteForm(data, project_item=item.project_item_id is not None)
+    if request.method == "POST" and form.is_valid():
+        whole_project = form.cleaned_data.get("whole_project", False)
+        deleted = services.checklist_item_delete(item=item, by=request.user, whole_project=whole_project)
+        if whole_project:
+            messages.success(
+                request,
+                ngettext(
+                    "The item is deleted from the project (%(count)d mobility).",
+                    "The item is deleted from the project (%(count)d mobilities).",
+                    deleted,
+                )
+                % {"count": deleted},
+            )
+        else:
+            messages.success(request, _("The item is deleted from this passport."))
+        return redirect("passport:mobility", pk=mobility.pk)
+    context = {
+        "mobility": mobility,
+        "item": item,
+        "form": form,
+        "copies": selectors.project_item_copies(item=item),
+    }
+    return render(request, "passport/item_delete.html", context)
 
 
 def _support_mobility(request, pk: int):
