@@ -105,21 +105,36 @@ def _eager_tasks(settings):
 
 
 def _ensure_reference_data():
+    """Reload what the data migrations load (a flush empties it): reference tables, the competences' level
+    descriptors and the passport's default template."""
+    import importlib
+
     from django.apps import apps
 
+    from apps.outcomes.loaders import load_level_descriptors
     from apps.reference.loaders import load_reference_data
     from apps.reference.models import Country
 
     if not Country.objects.exists():
         load_reference_data(apps)
+        load_level_descriptors(apps)
+        importlib.import_module("apps.passport.migrations.0002_default_template").load(apps, None)
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _reference_data_in_reused_database(django_db_setup, django_db_blocker):
+def _reference_data_in_reused_database(request, django_db_blocker):
     """A transactional test empties every table when it ends, the migrated reference data too.
 
-    With --reuse-db the next run would start from that empty database: reload it once.
+    With --reuse-db the next run would start from that empty database: reload it once (when any selected
+    test uses the database at all: a run of database-free tests sets none up).
     """
+    database_fixtures = {"db", "transactional_db", "live_server", "django_db_setup"}
+    if not any(
+        item.get_closest_marker("django_db") or database_fixtures & set(getattr(item, "fixturenames", ()))
+        for item in request.session.items
+    ):
+        return
+    request.getfixturevalue("django_db_setup")
     with django_db_blocker.unblock():
         _ensure_reference_data()
 
