@@ -494,6 +494,12 @@ MATRIX: dict[str, Entry] = {
         kwargs=lambda fixture: _own_mobility(fixture),
         data={"name": "Meet the mentor online", "section": "host_mentor", "phase": "before", "ticker": "both"},
     ),
+    # Deleting an item organisation A added (confirmation, then POST): its members; the agency sees, does not.
+    "passport:item_delete": Entry(
+        get=signed_in(404, member_a=200, officer=403),
+        post=signed_in(404, member_a=RedirectMatching(r"/mobilities/\d+/passport/$"), officer=403),
+        kwargs=lambda fixture: _own_added_passport_item(fixture),
+    ),
     # Extra support (special-category data): the sending organisation's managers and agency officers.
     "passport:support_add": Entry(
         get=signed_in(404, member_a=200, officer=200),
@@ -767,6 +773,21 @@ def own_passport_item(own_mobility):
 
 def _own_passport_item(fixture: Fixture) -> dict:
     item = fixture("own_passport_item")
+    return {"pk": item.checklist.mobility_id, "item": item.pk}
+
+
+@pytest.fixture
+def own_added_passport_item(own_mobility, manager_a):
+    """An item organisation A's manager added to the participant persona's own passport (deletable)."""
+    from apps.passport import services
+
+    return services.checklist_item_add(
+        mobility=own_mobility, by=manager_a, name="Meet the mentor online", section="host_mentor", phase="before"
+    )
+
+
+def _own_added_passport_item(fixture: Fixture) -> dict:
+    item = fixture("own_added_passport_item")
     return {"pk": item.checklist.mobility_id, "item": item.pk}
 
 

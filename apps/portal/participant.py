@@ -93,4 +93,6 @@ def mobility_pages(mobility: Mobility) -> list[MobilityPage]:
         (_("Participant report"), "participant_reports:own", {"pk": mobility.pk}),
         (_("Certificate"), "certificates:own", {"pk": mobility.pk}),
     ]
+    if not passport.has_passport(mobility):  # a cancelled mobility's passport answers 404: the passport's rule
+        pages = [page for page in pages if page[1] != "passport:participant"]
     return [MobilityPage(label=label, url=reverse(name, kwargs=kwargs)) for label, name, kwargs in pages]
