@@ -178,6 +178,10 @@ ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+# Participants sign in without a password: first from their invitation link, later with a code e-mailed
+# to them (allauth's login by code; valid 15 minutes, 3 attempts). Sign-up stays by invitation only.
+ACCOUNT_LOGIN_BY_CODE_ENABLED = True
+ACCOUNT_LOGIN_BY_CODE_TIMEOUT = 15 * 60
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Mobility Portal] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https") else "http"
 # allauth's rate limits (login failures, password resets, ...) are on by default;

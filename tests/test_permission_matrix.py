@@ -398,8 +398,9 @@ MATRIX: dict[str, Entry] = {
     "account_change_password": Entry(get=signed_in(200)),
     "account_set_password": Entry(get=signed_in(Redirect("account_change_password"))),
     "account_reset_password": Entry(get=everyone(200)),
-    # Sign-in by e-mailed code is off: there is no code to confirm.
-    "account_confirm_login_code": Entry(get=signed_in(HOME, anonymous=Redirect("account_login"))),
+    # Sign-in by e-mailed code (participants): nobody has asked for a code here, so there is none to confirm.
+    "account_request_login_code": Entry(get=signed_in(HOME, anonymous=200)),
+    "account_confirm_login_code": Entry(get=signed_in(HOME, anonymous=Redirect("account_request_login_code"))),
     "account_confirm_email": Entry(
         get=everyone(200), kwargs=lambda fixture: {"key": fixture("email_confirmation_key")}
     ),
@@ -438,6 +439,39 @@ MATRIX: dict[str, Entry] = {
     ),
     "outcomes:project": Entry(get=signed_in(404, member_a=200, officer=200), kwargs=_project_a),
     "outcomes:agency": Entry(get=agency_only()),
+    # --- portal: the participant's own pages and invitations ---
+    # The participant persona's own mobility; /me/ pages are participants' (others: 403, like /me/ itself).
+    # Another participant's mobility answers 404 (apps/portal/tests/test_participant_pages.py).
+    "portal:participant_mobility": Entry(
+        get=signed_in(403, participant=200), kwargs=lambda fixture: _own_mobility(fixture)
+    ),
+    # Organisation A's project: its managers and agency officers invite every participant at once.
+    "portal:project_invitations": Entry(
+        get=signed_in(404, member_a=200, officer=200),
+        post=signed_in(
+            404,
+            member_a=Redirect("portal:project_invitations", same_kwargs=True),
+            officer=Redirect("portal:project_invitations", same_kwargs=True),
+        ),
+        kwargs=_project_a,
+    ),
+    # --- participants: invitations (organisation A's participant_a) ---
+    "participants:invite": Entry(
+        get=signed_in(405),
+        post=signed_in(
+            404,
+            member_a=Redirect("participants:detail", same_kwargs=True),
+            officer=Redirect("participants:detail", same_kwargs=True),
+        ),
+        kwargs=_participant_a,
+    ),
+    # The e-mailed link: a visitor's POST signs participant_a in (account created) and lands on /me/;
+    # someone already signed in is asked to sign out first, and nothing happens.
+    "participants:invitation": Entry(
+        get=everyone(200),
+        post=signed_in(200, anonymous=Redirect("portal:participant_home")),
+        kwargs=lambda fixture: {"token": fixture("participant_invitation_token")},
+    ),
     # --- mobility: import and preparatory visits (organisation A's project: its managers and agency officers;
     # member_b and the participant get 404, not 403) ---
     "mobility:project_import": Entry(
@@ -850,6 +884,16 @@ def _own_report_submitted(fixture: Fixture) -> dict:
 
 def _report_submitted_a(fixture: Fixture) -> dict:
     return {"pk": fixture("report_submitted_a").mobility_id}
+
+
+@pytest.fixture
+def participant_invitation_token(participant_a, manager_a):
+    from apps.notifications.models import Notification
+    from apps.participants.invitations import participant_invite
+
+    participant_invite(participant=participant_a, invited_by=manager_a)
+    link = Notification.objects.get(kind="participant_invitation", email=participant_a.email).url
+    return resolve(link).kwargs["token"]
 
 
 # --- Checking one request -------------------------------------------------------------------------
