@@ -164,3 +164,23 @@ def test_the_project_page_links_to_the_import_for_managers_only(client, manager,
     assert reverse("mobility:project_import", args=[project.pk]) in client.get(url).content.decode()
     client.force_login(MembershipFactory(organisation=sending, role="contributor").user)
     assert reverse("mobility:project_import", args=[project.pk]) not in client.get(url).content.decode()
+
+
+def test_an_agency_officer_imports_an_xlsx_file(client, officer, project):
+    from openpyxl import Workbook
+
+    rows = example_rows()
+    workbook = Workbook()
+    sheet = workbook.active
+    columns = list(dict.fromkeys(name for row in rows for name in row))
+    sheet.append(columns)
+    for row in rows:
+        sheet.append([row.get(name, "") for name in columns])
+    out = io.BytesIO()
+    workbook.save(out)
+    client.force_login(officer)
+
+    preview = upload(client, project, SimpleUploadedFile("mobilities.xlsx", out.getvalue()))
+    assert client.get(preview).context["upload"].summary["mobilities"] == 3
+    assert client.post(preview).status_code == 302
+    assert Mobility.objects.filter(project=project).count() == 3
