@@ -208,3 +208,14 @@ def test_a_participant_signs_in_later_with_an_emailed_code(client, learner, mana
     assert response.status_code == 302
     learner.refresh_from_db()
     assert int(client.session["_auth_user_id"]) == learner.user_id
+
+
+def test_an_account_with_two_factor_authentication_is_still_asked_for_its_code(client, learner, manager_a):
+    from allauth.mfa.models import Authenticator
+
+    existing = UserFactory(email="ola@test.example")
+    Authenticator.objects.create(user=existing, type=Authenticator.Type.TOTP, data={"secret": "x"})
+    invitations.participant_invite(participant=learner, invited_by=manager_a)
+    response = client.post(reverse("participants:invitation", args=[_token(learner)]))
+    assert response.status_code == 302 and response["Location"] == reverse("mfa_authenticate")
+    assert "_auth_user_id" not in client.session
