@@ -118,6 +118,11 @@ def invitation_redeem(*, token: str) -> User:
     if invitation.is_expired:
         raise ParticipantInvitationError(_("This sign-in link has expired. Ask your organisation for a new one."))
     participant = Participant.objects.select_for_update().get(pk=invitation.participant_id)
+    if participant.email.lower() != invitation.email:
+        # The organisation corrected the address since: the link proves the old one, not the new one.
+        raise ParticipantInvitationError(
+            _("This sign-in link went to an address that has changed since. Ask your organisation for a new one.")
+        )
     if participant.user_id:
         user = participant.user
     else:

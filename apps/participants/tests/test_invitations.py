@@ -219,3 +219,14 @@ def test_an_account_with_two_factor_authentication_is_still_asked_for_its_code(c
     response = client.post(reverse("participants:invitation", args=[_token(learner)]))
     assert response.status_code == 302 and response["Location"] == reverse("mfa_authenticate")
     assert "_auth_user_id" not in client.session
+
+
+def test_a_link_to_an_address_corrected_since_does_not_work(learner, manager_a):
+    from apps.participants.services import participant_update
+
+    invitations.participant_invite(participant=learner, invited_by=manager_a)
+    token = _token(learner)
+    participant_update(participant=learner, by=manager_a, email="ola.new@test.example")
+    with pytest.raises(ParticipantInvitationError, match="changed since"):
+        invitations.invitation_redeem(token=token)
+    assert not User.objects.filter(email__iexact="ola.new@test.example").exists()
