@@ -236,6 +236,17 @@ def participant_export(*, participant: Participant, by) -> dict:
             "last_login": _iso(account.last_login),
         },
     }
+    invitation = ParticipantInvitation.objects.filter(participant=participant).first()
+    export["invitation"] = (
+        None
+        if invitation is None
+        else {
+            "sent_to": invitation.email,
+            "sent_at": _iso(invitation.sent_at),
+            "expires_at": _iso(invitation.expires_at),
+            "used_at": _iso(invitation.used_at),
+        }
+    )
     if may_see:
         data = SpecialCategoryData.objects.filter(participant=participant).first()
         export["special_category_data"] = {

@@ -230,3 +230,12 @@ def test_a_link_to_an_address_corrected_since_does_not_work(learner, manager_a):
     with pytest.raises(ParticipantInvitationError, match="changed since"):
         invitations.invitation_redeem(token=token)
     assert not User.objects.filter(email__iexact="ola.new@test.example").exists()
+
+
+def test_the_export_includes_the_invitation(learner, manager_a):
+    from apps.participants.services import participant_export
+
+    assert participant_export(participant=learner, by=manager_a)["invitation"] is None
+    invitations.participant_invite(participant=learner, invited_by=manager_a)
+    exported = participant_export(participant=learner, by=manager_a)["invitation"]
+    assert exported["sent_to"] == "ola@test.example" and exported["used_at"] is None
