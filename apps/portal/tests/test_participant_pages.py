@@ -276,3 +276,23 @@ def test_invitation_page_queries_do_not_grow_with_participants(client, project, 
     for _ in range(8):
         _mobility(project, ParticipantFactory(organisation=organisation))
     assert count() == two
+
+
+def test_the_demo_learner_finds_their_planned_mobility_on_me(client):
+    from django.core.management import call_command
+
+    from apps.accounts.models import User
+    from apps.reference.cities import load_cities
+
+    load_cities(countries=["PL", "PT", "ES"])
+    call_command("seed_demo")
+    client.force_login(User.objects.get(email="learner@school-a.example"))
+    response = client.get(reverse("portal:participant_home"))
+    (mobility, timeline, _steps), *others = response.context["mobilities"]
+    assert not others
+    assert (mobility.status, mobility.host.city, mobility.project.application.organisation.oid) == (
+        "planned",
+        "Lisbon",
+        "E10012345",
+    )
+    assert client.get(reverse("portal:participant_mobility", args=[mobility.pk])).status_code == 200
