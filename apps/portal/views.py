@@ -4,7 +4,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import ngettext
 from django.views import defaults
 from django.views.decorators.cache import never_cache
@@ -60,7 +59,6 @@ def participant_home(request):
         "participant": participant,
         "mobilities": [(mobility, me.timeline(mobility), steps[mobility.pk]) for mobility in mobilities],
         "first_steps": me.first_steps(mobilities, steps),
-        "today": timezone.localdate(),
     }
     return render(request, "portal/participant_home.html", context)
 
@@ -75,7 +73,6 @@ def participant_mobility(request, pk: int):
         "timeline": me.timeline(mobility),
         "steps": me.next_steps(participant=participant, mobilities=[mobility])[mobility.pk],
         "pages": me.mobility_pages(mobility),
-        "today": timezone.localdate(),
     }
     return render(request, "portal/participant_mobility.html", context)
 
@@ -92,21 +89,16 @@ def project_invitations(request, pk: int):
         if not allowed:
             raise PermissionDenied(reason)
         invited, skipped = participants_invite(participants=participants, invited_by=request.user)
-        messages.success(
-            request,
-            ngettext("%(count)d participant invited.", "%(count)d participants invited.", invited) % {"count": invited}
-            + (
-                " "
-                + ngettext(
-                    "%(count)d skipped: already signed in or holding a valid link.",
-                    "%(count)d skipped: already signed in or holding a valid link.",
-                    skipped,
-                )
-                % {"count": skipped}
-                if skipped
-                else ""
-            ),
-        )
+        message = ngettext("%(count)d participant invited.", "%(count)d participants invited.", invited) % {
+            "count": invited
+        }
+        if skipped:
+            message += " " + ngettext(
+                "%(count)d skipped: already signed in or holding a valid link.",
+                "%(count)d skipped: already signed in or holding a valid link.",
+                skipped,
+            ) % {"count": skipped}
+        messages.success(request, message)
         return redirect("portal:project_invitations", pk=project.pk)
     context = {"project": project, "participants": participants, "can_invite": allowed}
     return render(request, "portal/project_invitations.html", context)
