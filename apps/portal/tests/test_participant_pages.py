@@ -296,3 +296,14 @@ def test_the_demo_learner_finds_their_planned_mobility_on_me(client):
         "E10012345",
     )
     assert client.get(reverse("portal:participant_mobility", args=[mobility.pk])).status_code == 200
+
+
+@pytest.mark.parametrize("status", [*STATUSES, "cancelled", "force_majeure"])
+def test_every_page_the_mobility_page_links_opens(client, project, learner, participant_user, status):
+    mobility = _mobility(project, learner, status)
+    client.force_login(participant_user)
+    pages = client.get(reverse("portal:participant_mobility", args=[mobility.pk])).context["pages"]
+    assert len(pages) >= 4
+    assert {page.label: client.get(page.url).status_code for page in pages} == dict.fromkeys(
+        (page.label for page in pages), 200
+    )
