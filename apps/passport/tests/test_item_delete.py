@@ -143,3 +143,15 @@ def test_another_organisations_member_gets_404(client, mobility, manager_a, mana
     client.force_login(manager_b)
     assert client.post(f"/mobilities/{mobility.pk}/passport/items/{item.pk}/delete/").status_code == 404
     assert ChecklistItem.objects.filter(pk=item.pk).exists()
+
+
+def test_the_admin_lists_who_deleted_an_item(client, mobility, manager_a, agency_admin):
+    item = _add(mobility, manager_a, name="Meet the mentor online")
+    services.checklist_item_delete(item=item, by=manager_a)
+    deletion = ChecklistItem.history.get(id=item.pk, history_type="-")
+    client.force_login(agency_admin)
+    html = client.get("/admin/passport/historicalchecklistitem/?history_type=-").content.decode()
+    assert "Meet the mentor online" in html and str(manager_a) in html
+    # Read only: the record opens for reading, nothing to save or delete.
+    detail = client.get(f"/admin/passport/historicalchecklistitem/{deletion.pk}/change/")
+    assert detail.status_code == 200 and 'name="_save"' not in detail.content.decode()
