@@ -46,12 +46,16 @@ def create_projects(count: int, *, call_year: int = 2024):
     from apps.reserve_list.models import Application, Call
 
     call = Call.objects.filter(year=call_year).order_by("-programme_id").first()
-    organisations = list(Organisation.objects.filter(country="PL").exclude(oid__startswith="E99").order_by("pk"))
+    taken = set(Application.objects.filter(call=call).values_list("organisation_id", flat=True))
+
+    def free():
+        return [o for o in Organisation.objects.filter(country="PL").order_by("pk") if o.pk not in taken]
+
+    organisations = free()
     if len(organisations) < count:
         seed_programme_scale(organisations=count - len(organisations) + 10)
-        organisations = list(Organisation.objects.filter(country="PL").order_by("pk"))
-    taken = set(Application.objects.filter(call=call).values_list("organisation_id", flat=True))
-    organisations = [o for o in organisations if o.pk not in taken][:count]
+        organisations = free()
+    organisations = organisations[:count]
     start = Application.objects.count() + 500_000
     applications = Application.objects.bulk_create(
         [
