@@ -142,6 +142,8 @@ class Mobility(models.Model):
             models.Index(fields=["project", "status"]),
             models.Index(fields=["status", "start_date"]),
             models.Index(fields=["destination_country"]),
+            # The lists' order (Meta.ordering): a page of the agency's list reads 50 rows, not sorts them all.
+            models.Index(fields=["start_date", "id"], name="mobility_start_date_id"),
         ]
         constraints = [
             models.CheckConstraint(

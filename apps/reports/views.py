@@ -25,7 +25,8 @@ def mobility_list(request):
     )
     # Finance may not know who has fewer opportunities: their totals leave out inclusion support.
     rows = with_visible_grant(
-        filterset.qs, hide_inclusion_support=not has_agency_role(request.user, AgencyRole.OFFICER)
+        selectors.mobility_list_rows(filterset.qs),
+        hide_inclusion_support=not has_agency_role(request.user, AgencyRole.OFFICER),
     )
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "reports/mobilities.html", {"filter": filterset, "page": page})
