@@ -46,6 +46,12 @@ vendor:
 	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx/
 	cp node_modules/chart.js/dist/chart.umd.min.js* static/vendor/chartjs/
 
+# Benchmarks (bench/README.md): SQLite unless DATABASE_URL points to PostgreSQL; the list needs PostgreSQL and wrk.
+bench: install
+	DEBUG=true $(PY) bench/bench_reserve_list.py
+	DEBUG=true $(PY) bench/bench_mobility_import.py
+	$(PY) bench/bench_mobility_list.py
+
 worker: install
 	$(DEV) $(VENV)/bin/celery -A mobility_portal worker -l info
 
