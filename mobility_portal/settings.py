@@ -139,6 +139,10 @@ SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media"), doc="Where uploaded and generated files are stored."))
 MEDIA_URL = "/media/"
+# Certificates' public verification page (/verify/<code>/): anonymous look-ups per IP address and minute.
+CERTIFICATE_VERIFY_PER_MINUTE = env_int(
+    "CERTIFICATE_VERIFY_PER_MINUTE", 30, doc="Anonymous certificate look-ups per IP address and minute; 0: no limit."
+)
 STATIC_ROOT = BASE_DIR / "var" / "static"
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]

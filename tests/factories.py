@@ -327,3 +327,25 @@ class SubmittedParticipantReportFactory(ParticipantReportFactory):
                 ParticipantReportAnswer(report=self, statement=statement, agreement=extracted or 4)
                 for statement in ReportOutcomeStatement.objects.filter(audience=self.audience)
             )
+
+
+# --- Certificates ---------------------------------------------------------------------------------
+
+
+class CertificateFactory(DjangoModelFactory):
+    """A current, rendered version 1 of a completed mobility's certificate, whose "PDF" is a few stub bytes
+    (tests of the real PDF go through ``apps.certificates.rendering``). Needs MEDIA_ROOT pointed at a
+    temporary folder."""
+
+    class Meta:
+        model = "certificates.Certificate"
+
+    mobility = factory.SubFactory(MobilityFactory, status="completed")
+    version = 1
+    code = factory.Sequence(lambda n: f"TEST{n:08d}")
+    status = "current"
+    language = "en"
+    render_state = "done"
+    rendered_at = factory.LazyFunction(timezone.now)
+    issued_at = factory.LazyFunction(timezone.now)
+    file = factory.django.FileField(filename="certificate.pdf", data=b"%PDF-1.4 stub certificate")

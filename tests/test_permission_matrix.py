@@ -597,6 +597,44 @@ MATRIX: dict[str, Entry] = {
         get=signed_in(404, participant=403, member_a=200, officer=200), kwargs=_project_a
     ),
     "participant_reports:agency": Entry(get=agency_only()),
+    # --- certificates ---
+    # Verification is public: anyone holding a certificate checks its code without signing in.
+    "certificates:verify_form": Entry(get=everyone(200)),
+    "certificates:verify": Entry(get=everyone(200), kwargs=lambda fixture: _certificate_a_code(fixture)),
+    # The participant's own certificate: nobody else's mobility exists for them (404), agency staff included.
+    "certificates:own": Entry(get=signed_in(404, participant=200), kwargs=lambda fixture: _own_mobility(fixture)),
+    "certificates:own_pdf": Entry(
+        get=signed_in(404, participant=200), kwargs=lambda fixture: _own_certificate_mobility(fixture)
+    ),
+    # The organisation's pages, like the mobility pages (participants 403); managers and officers issue
+    # (mobility_a is a draft: the issue is refused with a message, back on the page).
+    "certificates:mobility": Entry(
+        get=signed_in(404, participant=403, member_a=200, officer=200),
+        post=signed_in(
+            404,
+            participant=403,
+            member_a=Redirect("certificates:mobility", same_kwargs=True),
+            officer=Redirect("certificates:mobility", same_kwargs=True),
+        ),
+        kwargs=_mobility_a,
+    ),
+    "certificates:download": Entry(
+        get=signed_in(404, participant=403, member_a=200, officer=200),
+        kwargs=lambda fixture: _certificate_a_version(fixture),
+    ),
+    "certificates:project": Entry(
+        get=signed_in(404, participant=403, member_a=200, officer=200),
+        post=signed_in(
+            404,
+            participant=403,
+            member_a=Redirect("certificates:project", same_kwargs=True),
+            officer=Redirect("certificates:project", same_kwargs=True),
+        ),
+        kwargs=_project_a,
+    ),
+    "certificates:project_progress": Entry(
+        get=signed_in(404, participant=403, member_a=200, officer=200), kwargs=_project_a
+    ),
 }
 
 
@@ -894,6 +932,40 @@ def participant_invitation_token(participant_a, manager_a):
     participant_invite(participant=participant_a, invited_by=manager_a)
     link = Notification.objects.get(kind="participant_invitation", email=participant_a.email).url
     return resolve(link).kwargs["token"]
+
+
+# --- certificates fixtures ---
+
+
+@pytest.fixture
+def certificate_a(mobility_a, settings, tmp_path):
+    """A rendered certificate of mobility_a (someone else's, organisation A), with a stub PDF."""
+    from tests.factories import CertificateFactory
+
+    settings.MEDIA_ROOT = tmp_path
+    return CertificateFactory(mobility=mobility_a)
+
+
+def _certificate_a_code(fixture: Fixture) -> dict:
+    return {"code": fixture("certificate_a").display_code}
+
+
+def _certificate_a_version(fixture: Fixture) -> dict:
+    certificate = fixture("certificate_a")
+    return {"pk": certificate.mobility_id, "version": certificate.version}
+
+
+@pytest.fixture
+def own_certificate(own_mobility, settings, tmp_path):
+    """A rendered certificate of the participant persona's own mobility, with a stub PDF."""
+    from tests.factories import CertificateFactory
+
+    settings.MEDIA_ROOT = tmp_path
+    return CertificateFactory(mobility=own_mobility)
+
+
+def _own_certificate_mobility(fixture: Fixture) -> dict:
+    return {"pk": fixture("own_certificate").mobility_id}
 
 
 # --- Checking one request -------------------------------------------------------------------------
