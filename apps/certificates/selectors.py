@@ -137,3 +137,20 @@ def certificate_for_verification(*, code: str) -> Certificate | None:
         .select_related(*(f"mobility__{name}" for name in MOBILITY_RELATED))
         .first()
     )
+
+
+def certificates_export(participant) -> list[dict]:
+    """The participant's certificates (every version), for their data export (``participants.services.
+    participant_export``, which logs the export)."""
+    return [
+        {
+            "mobility": row.mobility_id,
+            "version": row.version,
+            "verification_code": row.display_code,
+            "status": row.status,
+            "issued_at": row.issued_at.isoformat(),
+            "superseded_at": row.superseded_at.isoformat() if row.superseded_at else None,
+            "downloaded_at": row.downloaded_at.isoformat() if row.downloaded_at else None,
+        }
+        for row in Certificate.objects.filter(mobility__participant=participant).order_by("mobility_id", "version")
+    ]

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from apps.certificates import selectors
 from apps.certificates.codes import generate_code
-from apps.certificates.models import Certificate, CertificateBatch, CertificateStatus
+from apps.certificates.models import Certificate, CertificateBatch, CertificateStatus, RenderState
 from apps.mobility.models import Mobility
 
 # A 60-bit code collides with another once in ~10^18 draws: a few attempts are plenty.
@@ -36,8 +36,10 @@ def _enqueue(certificate_ids: list[int]) -> None:
     from apps.certificates.tasks import render_certificate  # the task module imports the services
 
     def send():
-        for certificate_id in certificate_ids:
-            render_certificate.delay(certificate_id)
+        # One broker connection for the whole batch rather than one per message.
+        with render_certificate.app.producer_or_acquire() as producer:
+            for certificate_id in certificate_ids:
+                render_certificate.apply_async((certificate_id,), producer=producer)
 
     transaction.on_commit(send)
 
@@ -124,3 +126,32 @@ def certificate_record_download(*, certificate: Certificate, by) -> None:
     if certificate.downloaded_at is not None or certificate.mobility.participant.user_id != by.pk:
         return
     Certificate.objects.filter(pk=certificate.pk, downloaded_at=None).update(downloaded_at=timezone.now())
+
+
+# --- Erasure (apps.participants.signals.participant_erased) ---------------------------------------
+
+ERASED_RENDER_ERROR = "Erased with the participant's personal data."
+
+
+@transaction.atomic
+def participant_certificates_erase(*, participant) -> list[str]:
+    """Delete the stored PDFs of an erased participant's certificates; the names of the fields erased.
+
+    Called inside ``participants.services.participant_erase`` (which checks who may and logs the erasure).
+    The rows stay, so that their codes still verify (showing the erased name); the files, which print the
+    person's name and outcomes, are deleted from storage once the erasure commits (a rolled-back erasure
+    keeps them). The certificates are not rendered again.
+    """
+    certificates = Certificate.objects.filter(mobility__participant=participant).exclude(file="")
+    names = list(certificates.values_list("file", flat=True))
+    if not names:
+        return []
+    certificates.update(file="", render_state=RenderState.FAILED, render_error=ERASED_RENDER_ERROR)
+    storage = Certificate._meta.get_field("file").storage
+
+    def delete_files():
+        for name in names:
+            storage.delete(name)
+
+    transaction.on_commit(delete_files)
+    return ["certificate_pdf"]

@@ -105,3 +105,37 @@ def test_someone_elses_download_is_not_recorded(manager_a, project):
     services.certificate_record_download(certificate=certificate, by=manager_a)
     certificate.refresh_from_db()
     assert certificate.downloaded_at is None
+
+
+def test_erasing_the_participant_deletes_the_pdfs_once_committed(
+    completed_mobility, manager_a, media, django_capture_on_commit_callbacks
+):
+    from apps.participants.services import participant_erase
+
+    certificate = CertificateFactory(mobility=completed_mobility)
+    path = media / certificate.file.name
+    assert path.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        participant_erase(participant=completed_mobility.participant, by=manager_a)
+    certificate.refresh_from_db()
+    assert not path.exists()
+    assert (certificate.file.name, certificate.render_state) == ("", "failed")
+    assert certificate.status == "current"  # the code still verifies, with the erased name
+
+
+def test_the_participants_export_lists_their_certificates(completed_mobility, manager_a):
+    from apps.participants.services import participant_export
+
+    certificate = CertificateFactory(mobility=completed_mobility, code="7KQ4M2ZDXW9P")
+    exported = participant_export(participant=completed_mobility.participant, by=manager_a)
+    assert exported["certificates"] == [
+        {
+            "mobility": completed_mobility.pk,
+            "version": 1,
+            "verification_code": "7KQ4-M2ZD-XW9P",
+            "status": "current",
+            "issued_at": certificate.issued_at.isoformat(),
+            "superseded_at": None,
+            "downloaded_at": None,
+        }
+    ]

@@ -1,0 +1,199 @@
+"""Rendering the PDF: its text (extracted with pypdf), idempotence, failures and the batch's counters."""
+
+import io
+
+import pytest
+from pypdf import PdfReader
+
+from apps.certificates import rendering, services
+from apps.certificates.models import Certificate, CertificateBatch
+from apps.certificates.tasks import render_certificate
+from apps.outcomes.models import CompetenceAssessment, CompetenceOutcome, LearningOutcomes
+from apps.reference.models import KeyCompetence
+from tests.factories import MobilityFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def outcomes(completed_mobility, manager_a):
+    digital = KeyCompetence.objects.get(number=4)
+    languages = KeyCompetence.objects.get(number=2)
+    for competence, before, after in ((digital, 2, 4), (languages, 1, 3)):
+        CompetenceAssessment.objects.create(
+            mobility=completed_mobility, competence=competence, phase="before", level=before
+        )
+        CompetenceAssessment.objects.create(
+            mobility=completed_mobility, competence=competence, phase="after", level=after
+        )
+    CompetenceOutcome.objects.create(
+        mobility=completed_mobility, competence=digital, text="Configured a point-of-sale system", mentor_level=4
+    )
+    LearningOutcomes.objects.create(
+        mobility=completed_mobility,
+        vocational_outcomes="Served guests in a hotel restaurant",
+        mentor_name="Joana Silva",
+        mentor_overall=4,
+        updated_by=manager_a,
+    )
+    return completed_mobility
+
+
+def pdf_text(certificate: Certificate) -> str:
+    certificate.refresh_from_db()
+    with certificate.file.open("rb") as stored:
+        reader = PdfReader(io.BytesIO(stored.read()))
+    return " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
+
+
+def test_the_pdf_shows_participant_organisations_dates_activity_outcomes_and_code(outcomes, manager_a):
+    certificate = services.certificate_issue(mobility=outcomes, by=manager_a)
+    assert rendering.certificate_render(certificate_id=certificate.pk) is True
+    certificate.refresh_from_db()
+    assert certificate.render_state == "done" and certificate.rendered_at is not None
+    assert certificate.file.name == f"certificates/{outcomes.pk}/{certificate.code}-v1.pdf"
+    text = pdf_text(certificate)
+    for expected in (
+        "Anna Kowalska",
+        "Organisation A",
+        "Poznań, Poland",
+        "Escola Profissional de Lisboa",
+        "Lisbon, Portugal",
+        "2 September 2024",
+        "29 September 2024",
+        "Short-term learning mobility",
+        "Served guests in a hotel restaurant",
+        "Configured a point-of-sale system",
+        "Digital competence",
+        "Multilingual competence",
+        "Joana Silva",
+        certificate.display_code,
+        f"https://mobility.test/verify/{certificate.display_code}/",
+    ):
+        assert expected in text, expected
+
+
+def test_the_pdf_in_polish(outcomes, manager_a):
+    certificate = services.certificate_issue(mobility=outcomes, by=manager_a, language="pl")
+    rendering.certificate_render(certificate_id=certificate.pk)
+    text = pdf_text(certificate)
+    assert "Kompetencje cyfrowe" in text
+    assert "2 września 2024" in text
+
+
+def test_the_qr_code_encodes_the_verification_address(completed_mobility, manager_a):
+    certificate = services.certificate_issue(mobility=completed_mobility, by=manager_a)
+    context = rendering.certificate_context(
+        Certificate.objects.select_related("mobility__project__application__organisation").get(pk=certificate.pk)
+    )
+    assert context["verification_url"] == f"https://mobility.test/verify/{certificate.display_code}/"
+    assert context["qr_code"].startswith("data:image/png;base64,")
+
+
+def test_running_the_task_twice_renders_once(completed_mobility, manager_a, monkeypatch):
+    calls = []
+    real = rendering.render_pdf
+    monkeypatch.setattr(rendering, "render_pdf", lambda *args: calls.append(args) or real(*args))
+    certificate = services.certificate_issue(mobility=completed_mobility, by=manager_a)
+    render_certificate.apply(args=[certificate.pk])
+    certificate.refresh_from_db()
+    first_file, first_rendered = certificate.file.name, certificate.rendered_at
+    assert render_certificate.apply(args=[certificate.pk]).get() is False
+    certificate.refresh_from_db()
+    assert len(calls) == 1
+    assert (certificate.file.name, certificate.rendered_at, certificate.render_attempts) == (
+        first_file,
+        first_rendered,
+        1,
+    )
+
+
+def test_issuing_enqueues_the_render_on_commit(completed_mobility, manager_a, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        certificate = services.certificate_issue(mobility=completed_mobility, by=manager_a)
+    certificate.refresh_from_db()
+    assert certificate.is_ready
+
+
+def test_a_failure_is_recorded_and_a_retry_renders_it(completed_mobility, manager_a, monkeypatch):
+    certificate = services.certificate_issue(mobility=completed_mobility, by=manager_a)
+    real = rendering.render_pdf
+
+    def broken(*args):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(rendering, "render_pdf", broken)
+    with pytest.raises(rendering.CertificateRenderError):
+        rendering.certificate_render(certificate_id=certificate.pk)
+    certificate.refresh_from_db()
+    assert certificate.render_state == "failed"
+    assert "disk full" in certificate.render_error
+    monkeypatch.setattr(rendering, "render_pdf", real)
+    assert rendering.certificate_render(certificate_id=certificate.pk) is True
+    certificate.refresh_from_db()
+    assert (certificate.render_state, certificate.render_error, certificate.render_attempts) == ("done", "", 2)
+
+
+def test_the_task_retries_a_failed_render(completed_mobility, manager_a, monkeypatch):
+    certificate = services.certificate_issue(mobility=completed_mobility, by=manager_a)
+    attempts = []
+    real = rendering.render_pdf
+
+    def flaky(*args):
+        attempts.append(1)
+        if len(attempts) == 1:
+            raise OSError("storage unavailable")
+        return real(*args)
+
+    monkeypatch.setattr(rendering, "render_pdf", flaky)
+    render_certificate.apply(args=[certificate.pk], throw=False)  # eager: the retry runs at once
+    certificate.refresh_from_db()
+    assert len(attempts) == 2
+    assert certificate.render_state == "done"
+
+
+def test_a_claim_left_by_a_dead_worker_is_taken_over(completed_mobility, manager_a, time_machine):
+    certificate = services.certificate_issue(mobility=completed_mobility, by=manager_a)
+    Certificate.objects.filter(pk=certificate.pk).update(
+        render_state="rendering", render_started_at="2026-01-01T10:00Z"
+    )
+    time_machine.move_to("2026-01-01T10:05Z")
+    assert rendering.certificate_render(certificate_id=certificate.pk) is False  # another worker may be at it
+    time_machine.move_to("2026-01-01T10:11Z")
+    assert rendering.certificate_render(certificate_id=certificate.pk) is True
+
+
+def test_rendering_again_overwrites_the_file(completed_mobility, manager_a, media):
+    certificate = services.certificate_issue(mobility=completed_mobility, by=manager_a)
+    rendering.certificate_render(certificate_id=certificate.pk)
+    Certificate.objects.filter(pk=certificate.pk).update(render_state="failed")
+    rendering.certificate_render(certificate_id=certificate.pk)
+    certificate.refresh_from_db()
+    assert certificate.file.name == f"certificates/{completed_mobility.pk}/{certificate.code}-v1.pdf"
+    assert len(list((media / "certificates" / str(completed_mobility.pk)).iterdir())) == 1
+
+
+def test_the_batch_counts_rendered_and_failed_certificates(project, manager_a, monkeypatch):
+    for _ in range(3):
+        MobilityFactory(project=project, status="completed")
+    batch = services.certificates_issue_for_project(project=project, by=manager_a)
+    first, second, third = Certificate.objects.filter(batch=batch).order_by("pk")
+    monkeypatch.setattr(rendering, "render_pdf", lambda *args: b"%PDF stub")
+    rendering.certificate_render(certificate_id=first.pk)
+    batch.refresh_from_db()
+    assert (batch.done, batch.failed, batch.state, batch.percent) == (1, 0, "running", 33)
+
+    def broken(*args):
+        raise ValueError("bad template")
+
+    monkeypatch.setattr(rendering, "render_pdf", broken)
+    with pytest.raises(rendering.CertificateRenderError):
+        rendering.certificate_render(certificate_id=second.pk)
+    monkeypatch.setattr(rendering, "render_pdf", lambda *args: b"%PDF stub")
+    rendering.certificate_render(certificate_id=third.pk)
+    batch.refresh_from_db()
+    assert (batch.done, batch.failed, batch.state) == (2, 1, "finished")
+    assert batch.finished_at is not None
+    rendering.certificate_render(certificate_id=second.pk)  # a retry succeeds
+    batch = CertificateBatch.objects.get(pk=batch.pk)
+    assert (batch.done, batch.failed, batch.state) == (3, 0, "finished")
