@@ -365,12 +365,12 @@ def report(args, tool: str, setup: dict, results: list) -> None:
     )
     for label, seconds in setup["timings"].items():
         print(f"  set-up: {label}: {seconds:.1f} s")
-    print(f"\n{'round':<6} {'page':<34} {'requests':>9} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
-    print("-" * 86)
+    print(f"\n{'round':<6} {'page':<38} {'requests':>9} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
+    print("-" * 90)
     names = {"ours": "/agency/mobilities/ (officer)", "admin": "/admin/mobility/mobility/ (superuser)"}
     for round_number, name, r in results:
         print(
-            f"{round_number:<6} {names[name]:<34} {r['requests']:>9} {r['rps']:>8.1f} {r['p50']:>8.1f} "
+            f"{round_number:<6} {names[name]:<38} {r['requests']:>9} {r['rps']:>8.1f} {r['p50']:>8.1f} "
             f"{r['p99']:>8.1f} {r['errors']:>7}"
         )
     best = {name: max(r["rps"] for _n, page, r in results if page == name) for name in names}
