@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from apps.certificates import selectors
 from apps.certificates.codes import generate_code
 from apps.certificates.models import Certificate, CertificateBatch, CertificateStatus, RenderState
-from apps.mobility.models import Mobility
+from apps.mobility.models import Mobility, Project
 
 # A 60-bit code collides with another once in ~10^18 draws: a few attempts are plenty.
 CODE_ATTEMPTS = 5
@@ -30,6 +30,10 @@ def _check_may_issue(*, user, organisation) -> None:
     allowed, reason = selectors.can_issue_certificates(user=user, organisation=organisation)
     if not allowed:
         raise PermissionDenied(reason)
+
+
+def _lock_project(pk: int) -> None:
+    Project.objects.select_for_update().filter(pk=pk).values_list("pk", flat=True).get()
 
 
 def _enqueue(certificate_ids: list[int]) -> None:
@@ -65,8 +69,10 @@ def certificate_issue(*, mobility: Mobility, by, language: str | None = None) ->
     Only a completed or reported mobility gets one. The PDF renders after the commit.
     """
     _check_may_issue(user=by, organisation=mobility.project.application.organisation)
-    # One issuer at a time per mobility: the version number and the single current certificate depend on it.
-    mobility = Mobility.objects.select_for_update().get(pk=mobility.pk)
+    # One issuer at a time per project (single and bulk issues alike): the version numbers, the single current
+    # certificate and the bulk issue's "has none yet" are read after the lock, so they cannot go stale.
+    _lock_project(mobility.project_id)
+    mobility = Mobility.objects.get(pk=mobility.pk)
     if not selectors.is_issuable(mobility):
         raise CertificateError(
             _("A certificate is issued once the mobility is completed or reported; this one is %(status)s.")
@@ -98,9 +104,9 @@ def certificates_issue_for_project(*, project, by, language: str | None = None) 
     as one batch whose counters follow the rendering. Mobilities that have one are left alone (re-issuing is
     done one mobility at a time)."""
     _check_may_issue(user=by, organisation=project.application.organisation)
+    _lock_project(project.pk)
     mobilities = list(
-        Mobility.objects.select_for_update()
-        .filter(project=project, status__in=selectors.ISSUABLE_STATUSES)
+        Mobility.objects.filter(project=project, status__in=selectors.ISSUABLE_STATUSES)
         .exclude(pk__in=Certificate.objects.filter(mobility__project=project).values("mobility_id"))
         .order_by("pk")
     )
