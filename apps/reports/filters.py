@@ -128,6 +128,9 @@ class MobilityFilter(django_filters.FilterSet):
         # Special-category data: the filter is neither offered to nor applied for other agency staff.
         if not may_filter_by_fewer_opportunities(user):
             del self.filters["fewer_opportunities"]
+        # Bootstrap's classes, as crispy-forms would add them (templates/reports/_plain_filter_form.html).
+        for field in self.form.fields.values():
+            field.widget.attrs["class"] = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
 
     def by_country(self, queryset, name, value):
         return queryset.filter(destination_country=value.iso2)
