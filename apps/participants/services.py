@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -39,12 +39,16 @@ ERASED_FIELDS = ("first_name", "last_name", "email", "birth_date", "gender", "na
 # Sections that higher apps (mobility, outcomes) add to a participant's export: they know their own
 # tables, this app may not import them (DESIGN.md §3). Filled once at start-up, from AppConfig.ready().
 ExportSection = Callable[[Participant], object]
-_export_sections: dict[str, ExportSection] = {}
+_export_sections: dict[str, tuple[ExportSection, tuple[str, ...]]] = {}
 
 
-def export_section_register(*, key: str, build: ExportSection) -> None:
-    """Add ``key`` to every participant export, built by ``build(participant)`` as JSON-ready data."""
-    _export_sections[key] = build
+def export_section_register(*, key: str, build: ExportSection, fields: Iterable[str] = ()) -> None:
+    """Add ``key`` to every participant export, built by ``build(participant)`` as JSON-ready data.
+
+    ``fields`` names the personal data the section holds (``["extra_support"]``; the key itself when
+    none are given): the export's entry in the access log names them whenever the section is not empty.
+    """
+    _export_sections[key] = (build, tuple(fields) or (key,))
 
 
 @transaction.atomic
@@ -264,15 +268,12 @@ def participant_export(*, participant: Participant, by) -> dict:
         }
         for entry in selectors.access_log_for(participant=participant)
     ]
-    for key, build in _export_sections.items():
+    exported = list(SPECIAL_CATEGORY_FIELDS) if may_see else []
+    for key, (build, fields) in _export_sections.items():
         export[key] = build(participant)
-    _log(
-        participant=participant,
-        by=by,
-        action=AccessAction.EXPORT,
-        fields=SPECIAL_CATEGORY_FIELDS if may_see else [],
-        context="export",
-    )
+        if export[key]:  # an empty section discloses nothing: the log names what was handed over
+            exported.extend(name for name in fields if name not in exported)
+    _log(participant=participant, by=by, action=AccessAction.EXPORT, fields=exported, context="export")
     return export
 
 
@@ -288,7 +289,8 @@ def participant_erase(*, participant: Participant, by) -> Participant:
     _require(selectors.can_manage_personal_data, user=by, organisation=participant.organisation)
     participant = Participant.objects.select_for_update().select_related("organisation").get(pk=participant.pk)
     deleted, _by_model = SpecialCategoryData.objects.filter(participant=participant).delete()
-    ParticipantInvitation.objects.filter(participant=participant).delete()  # it holds the address
+    # It holds the address, and a pending link must no longer sign anyone in (nor create an account).
+    invitations, _by_model = ParticipantInvitation.objects.filter(participant=participant).delete()
     participant.first_name = ERASED_NAME
     participant.last_name = ERASED_NAME
     # Unique per organisation because the primary key is.
@@ -311,7 +313,12 @@ def participant_erase(*, participant: Participant, by) -> Participant:
         participant=participant,
         by=by,
         action=AccessAction.ERASE,
-        fields=[*ERASED_FIELDS, *(SPECIAL_CATEGORY_FIELDS if deleted else ()), *erased_elsewhere],
+        fields=[
+            *ERASED_FIELDS,
+            *(SPECIAL_CATEGORY_FIELDS if deleted else ()),
+            *(["invitation"] if invitations else []),
+            *erased_elsewhere,
+        ],
         context="erasure",
     )
     return participant

@@ -14,7 +14,7 @@ from apps.accounts.models import User
 from apps.notifications.models import Notification
 from apps.participants import invitations
 from apps.participants.invitations import ParticipantInvitationError
-from apps.participants.models import ParticipantInvitation
+from apps.participants.models import AccessAction, ParticipantInvitation, PersonalDataAccess
 from apps.participants.services import participant_erase
 from tests.factories import ParticipantFactory, UserFactory
 
@@ -239,3 +239,39 @@ def test_the_export_includes_the_invitation(learner, manager_a):
     invitations.participant_invite(participant=learner, invited_by=manager_a)
     exported = participant_export(participant=learner, by=manager_a)["invitation"]
     assert exported["sent_to"] == "ola@test.example" and exported["used_at"] is None
+
+
+# --- Erasure ----------------------------------------------------------------------------------------
+
+
+def test_erasure_invalidates_a_pending_link_and_creates_no_account(learner, manager_a):
+    invitations.participant_invite(participant=learner, invited_by=manager_a)
+    token = _token(learner)
+    assert learner.invitation.is_pending
+    participant_erase(participant=learner, by=manager_a)
+    assert invitations.invitation_by_token(token) is None
+    with pytest.raises(ParticipantInvitationError, match="not valid"):
+        invitations.invitation_redeem(token=token)
+    learner.refresh_from_db()
+    assert learner.user is None
+    assert not User.objects.filter(email__iexact="ola@test.example").exists()
+    # The erasure's log entry says the invitation went too.
+    entry = PersonalDataAccess.objects.get(participant=learner, action=AccessAction.ERASE)
+    assert "invitation" in entry.fields and "user" in entry.fields
+
+
+def test_erasure_after_the_link_was_used_unlinks_the_account_and_the_link(client, learner, manager_a):
+    invitations.participant_invite(participant=learner, invited_by=manager_a)
+    token = _token(learner)
+    user = invitations.invitation_redeem(token=token)
+    participant_erase(participant=learner, by=manager_a)
+    learner.refresh_from_db()
+    assert learner.user is None
+    assert not ParticipantInvitation.objects.filter(participant=learner).exists()
+    with pytest.raises(ParticipantInvitationError, match="not valid"):
+        invitations.invitation_redeem(token=token)
+    # The former account reaches nothing of the participant's any more.
+    client.force_login(user)
+    assert client.get(reverse("portal:participant_home")).status_code == 403  # no longer a participant
+    # The link's page answers like any unknown token.
+    assert client.get(reverse("participants:invitation", args=[token])).status_code == 404

@@ -309,3 +309,48 @@ def test_registered_sections_join_the_export(participant_a, officer, monkeypatch
     services.export_section_register(key="mobilities", build=lambda participant: [{"id": participant.pk}])
     export = services.participant_export(participant=participant_a, by=officer)
     assert export["mobilities"] == [{"id": participant_a.pk}]
+
+
+def test_the_export_log_names_the_fields_of_the_sections_that_held_something(participant_a, officer, monkeypatch):
+    monkeypatch.setattr(services, "_export_sections", {})
+    services.export_section_register(
+        key="passport_extra_support", build=lambda participant: [{"support": "x"}], fields=["extra_support"]
+    )
+    services.export_section_register(key="certificates", build=lambda participant: [{"code": "A"}])
+    services.export_section_register(key="outcomes", build=lambda participant: [], fields=["mentor_name"])
+    export = services.participant_export(participant=participant_a, by=officer)
+    assert export["outcomes"] == []  # an empty section is exported, but discloses nothing: not logged
+    entry = PersonalDataAccess.objects.get(action=AccessAction.EXPORT)
+    # Declared field names, or the section's key when it declares none; in registration order.
+    assert entry.fields == ["fewer_opportunities", "reasons", "extra_support", "certificates"]
+
+
+def test_a_section_without_special_category_rights_is_still_logged(participant_a, officer, monkeypatch):
+    monkeypatch.setattr(services, "_export_sections", {})
+    monkeypatch.setattr(services.selectors, "can_see_special_category", lambda **kwargs: (False, "no"))
+    services.export_section_register(key="s", build=lambda participant: {"a": 1}, fields=["a", "a", "b"])
+    services.participant_export(participant=participant_a, by=officer)
+    assert PersonalDataAccess.objects.get(action=AccessAction.EXPORT).fields == ["a", "b"]
+
+
+def test_a_failing_section_leaves_no_export_entry(participant_a, officer, monkeypatch):
+    def broken(participant):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(services, "_export_sections", {})
+    services.export_section_register(key="broken", build=broken)
+    with pytest.raises(RuntimeError):
+        services.participant_export(participant=participant_a, by=officer)
+    assert not PersonalDataAccess.objects.filter(action=AccessAction.EXPORT).exists()
+
+
+def test_the_passports_extra_support_is_named_in_the_export_log(participant_user, officer):
+    """With the registered sections of the installed apps: the passport declares ``extra_support``."""
+    from tests.factories import ExtraSupportFactory, MobilityFactory
+
+    participant = participant_user.participant
+    ExtraSupportFactory(
+        mobility=MobilityFactory(participant=participant, project__application__organisation=participant.organisation)
+    )
+    services.participant_export(participant=participant, by=officer)
+    assert "extra_support" in PersonalDataAccess.objects.get(action=AccessAction.EXPORT).fields
