@@ -296,6 +296,8 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO", doc="Root log level.")},
+    # WeasyPrint logs seven INFO progress lines per PDF (every certificate): only its warnings are kept.
+    "loggers": {"weasyprint": {"level": "WARNING"}, "weasyprint.progress": {"level": "WARNING"}},
 }
 
 # --- API (Django REST framework, OpenAPI schema by drf-spectacular) --------
