@@ -574,6 +574,17 @@ def _insert_instances(model, instances: list, *, now) -> None:
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
     stamped = [f for f in fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)]
     as_is = [type(field) in _AS_IS for field in fields]
+    prepared: list[dict] = [{} for _field in fields]  # per field: value → the backend's form (dates, times repeat)
+
+    def prepare(index: int, field, value):
+        try:
+            return prepared[index][value]
+        except KeyError:
+            result = prepared[index][value] = field.get_db_prep_save(value, connection)
+            return result
+        except TypeError:  # not hashable
+            return field.get_db_prep_save(value, connection)
+
     rows = []
     for instance in instances:
         instance._prepare_related_fields_for_save(operation_name="bulk_create")  # foreign keys saved since
@@ -581,10 +592,8 @@ def _insert_instances(model, instances: list, *, now) -> None:
             setattr(instance, field.attname, now)
         rows.append(
             tuple(
-                getattr(instance, field.attname)
-                if plain
-                else field.get_db_prep_save(field.value_from_object(instance), connection)
-                for field, plain in zip(fields, as_is, strict=True)
+                getattr(instance, field.attname) if plain else prepare(index, field, field.value_from_object(instance))
+                for index, (field, plain) in enumerate(zip(fields, as_is, strict=True))
             )
         )
     _insert(model, tuple(field.name for field in fields), rows, prepared=True)
