@@ -218,49 +218,26 @@ class PreparatoryVisitFactory(DjangoModelFactory):
     amount = decimal.Decimal("1150.00")
 
 
-# --- outcomes ---
+# --- Certificates ---------------------------------------------------------------------------------
 
 
-def _key_competence(number: int):
-    from apps.reference.models import KeyCompetence
-
-    return KeyCompetence.objects.get(number=number)
-
-
-class CompetenceAssessmentFactory(DjangoModelFactory):
-    """One key competence's self-assessed level (competence 1 unless given). Tests of the windows and the
-    "all eight" rule go through ``apps.outcomes.services``; ``rate_all`` fills aggregates."""
+class CertificateFactory(DjangoModelFactory):
+    """A current, rendered version 1 of a completed mobility's certificate, whose "PDF" is a few stub bytes
+    (tests of the real PDF go through ``apps.certificates.rendering``). Needs MEDIA_ROOT pointed at a
+    temporary folder."""
 
     class Meta:
-        model = "outcomes.CompetenceAssessment"
-        django_get_or_create = ("mobility", "competence", "phase")
+        model = "certificates.Certificate"
 
     mobility = factory.SubFactory(MobilityFactory, status="completed")
-    competence = factory.LazyFunction(lambda: _key_competence(1))
-    phase = "before"
-    level = 3
-
-    @classmethod
-    def rate_all(cls, *, mobility, phase: str, levels) -> list:
-        """All eight competences of ``mobility`` in ``phase``: ``levels`` is one level or eight, in order."""
-        from apps.reference.models import KeyCompetence
-
-        competences = list(KeyCompetence.objects.order_by("number"))
-        levels = [levels] * len(competences) if isinstance(levels, int) else list(levels)
-        return [
-            cls(mobility=mobility, competence=competence, phase=phase, level=level)
-            for competence, level in zip(competences, levels, strict=True)
-        ]
-
-
-class LearningOutcomesFactory(DjangoModelFactory):
-    class Meta:
-        model = "outcomes.LearningOutcomes"
-
-    mobility = factory.SubFactory(MobilityFactory, status="completed")
-    vocational_outcomes = "Prepares and serves dishes of the host country's cuisine to a restaurant standard."
-    mentor_name = "Ana Costa"
-    mentor_overall = 4
+    version = 1
+    code = factory.Sequence(lambda n: f"TEST{n:08d}")
+    status = "current"
+    language = "en"
+    render_state = "done"
+    rendered_at = factory.LazyFunction(timezone.now)
+    issued_at = factory.LazyFunction(timezone.now)
+    file = factory.django.FileField(filename="certificate.pdf", data=b"%PDF-1.4 stub certificate")
 
 
 # --- passport ---
@@ -329,23 +306,46 @@ class SubmittedParticipantReportFactory(ParticipantReportFactory):
             )
 
 
-# --- Certificates ---------------------------------------------------------------------------------
+# --- outcomes ---
 
 
-class CertificateFactory(DjangoModelFactory):
-    """A current, rendered version 1 of a completed mobility's certificate, whose "PDF" is a few stub bytes
-    (tests of the real PDF go through ``apps.certificates.rendering``). Needs MEDIA_ROOT pointed at a
-    temporary folder."""
+def _key_competence(number: int):
+    from apps.reference.models import KeyCompetence
+
+    return KeyCompetence.objects.get(number=number)
+
+
+class CompetenceAssessmentFactory(DjangoModelFactory):
+    """One key competence's self-assessed level (competence 1 unless given). Tests of the windows and the
+    "all eight" rule go through ``apps.outcomes.services``; ``rate_all`` fills aggregates."""
 
     class Meta:
-        model = "certificates.Certificate"
+        model = "outcomes.CompetenceAssessment"
+        django_get_or_create = ("mobility", "competence", "phase")
 
     mobility = factory.SubFactory(MobilityFactory, status="completed")
-    version = 1
-    code = factory.Sequence(lambda n: f"TEST{n:08d}")
-    status = "current"
-    language = "en"
-    render_state = "done"
-    rendered_at = factory.LazyFunction(timezone.now)
-    issued_at = factory.LazyFunction(timezone.now)
-    file = factory.django.FileField(filename="certificate.pdf", data=b"%PDF-1.4 stub certificate")
+    competence = factory.LazyFunction(lambda: _key_competence(1))
+    phase = "before"
+    level = 3
+
+    @classmethod
+    def rate_all(cls, *, mobility, phase: str, levels) -> list:
+        """All eight competences of ``mobility`` in ``phase``: ``levels`` is one level or eight, in order."""
+        from apps.reference.models import KeyCompetence
+
+        competences = list(KeyCompetence.objects.order_by("number"))
+        levels = [levels] * len(competences) if isinstance(levels, int) else list(levels)
+        return [
+            cls(mobility=mobility, competence=competence, phase=phase, level=level)
+            for competence, level in zip(competences, levels, strict=True)
+        ]
+
+
+class LearningOutcomesFactory(DjangoModelFactory):
+    class Meta:
+        model = "outcomes.LearningOutcomes"
+
+    mobility = factory.SubFactory(MobilityFactory, status="completed")
+    vocational_outcomes = "Prepares and serves dishes of the host country's cuisine to a restaurant standard."
+    mentor_name = "Ana Costa"
+    mentor_overall = 4

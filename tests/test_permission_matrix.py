@@ -420,6 +420,118 @@ MATRIX: dict[str, Entry] = {
     "mfa_view_recovery_codes": Entry(get=signed_in(404)),
     "mfa_generate_recovery_codes": Entry(get=signed_in(Redirect("account_reauthenticate"))),
     "mfa_download_recovery_codes": Entry(get=signed_in(404)),
+    # --- passport ---
+    # The participant's own passport (own_mobility): everyone else gets 404, drafts too.
+    "passport:participant": Entry(get=signed_in(404, participant=200), kwargs=lambda fixture: _own_mobility(fixture)),
+    "passport:participant_tick": Entry(
+        get=signed_in(405),  # POST only
+        post=signed_in(404, participant=RedirectMatching(r"/me/mobilities/\d+/passport/")),
+        kwargs=lambda fixture: _own_passport_item(fixture),
+        data={"ticked": "on"},
+    ),
+    # The organisation's passport of organisation A's mobility: member_b and the participant persona get 404
+    # (also on their own mobility); the agency sees it but neither ticks nor adds items.
+    "passport:mobility": Entry(
+        get=signed_in(404, member_a=200, officer=200), kwargs=lambda fixture: _own_mobility(fixture)
+    ),
+    "passport:organisation_tick": Entry(
+        get=signed_in(405),  # POST only
+        post=signed_in(404, member_a=RedirectMatching(r"/mobilities/\d+/passport/"), officer=403),
+        kwargs=lambda fixture: _own_passport_item(fixture),
+        data={"ticked": "on"},
+    ),
+    "passport:item_add": Entry(
+        get=signed_in(404, member_a=200, officer=403),
+        post=signed_in(404, member_a=Redirect("passport:mobility", same_kwargs=True), officer=403),
+        kwargs=lambda fixture: _own_mobility(fixture),
+        data={"name": "Meet the mentor online", "section": "host_mentor", "phase": "before", "ticker": "both"},
+    ),
+    # Deleting an item organisation A added (confirmation, then POST): its members; the agency sees, does not.
+    "passport:item_delete": Entry(
+        get=signed_in(404, member_a=200, officer=403),
+        post=signed_in(404, member_a=RedirectMatching(r"/mobilities/\d+/passport/$"), officer=403),
+        kwargs=lambda fixture: _own_added_passport_item(fixture),
+    ),
+    # Extra support (special-category data): the sending organisation's managers and agency officers.
+    "passport:support_add": Entry(
+        get=signed_in(404, member_a=200, officer=200),
+        post=signed_in(
+            404,
+            member_a=Redirect("passport:mobility", same_kwargs=True),
+            officer=Redirect("passport:mobility", same_kwargs=True),
+        ),
+        kwargs=lambda fixture: _own_mobility(fixture),
+        data={"description": "Interpreter", "phase": "during", "provided_by": "Host"},
+    ),
+    "passport:support_edit": Entry(
+        get=signed_in(404, member_a=200, officer=200),
+        post=signed_in(
+            404,
+            member_a=RedirectMatching(r"/mobilities/\d+/passport/"),
+            officer=RedirectMatching(r"/mobilities/\d+/passport/"),
+        ),
+        kwargs=lambda fixture: _own_extra_support(fixture),
+        data={"description": "Interpreter", "phase": "during", "provided_by": "Host"},
+    ),
+    "passport:project": Entry(get=signed_in(404, member_a=200, officer=200), kwargs=_project_a),
+    "passport:agency": Entry(get=agency_only()),
+    # The template: agency administrators and officers.
+    "passport:template": Entry(get=agency_only()),
+    "passport:template_add": Entry(
+        get=agency_only(),
+        post=agency_only(Redirect("passport:template")),
+        data={"name": "Visa", "section": "travel", "phase": "before", "ticker": "organisation", "active": "on"},
+    ),
+    "passport:template_edit": Entry(
+        get=agency_only(),
+        post=agency_only(Redirect("passport:template")),
+        kwargs=lambda fixture: {"pk": fixture("passport_template_item").pk},
+        data={"name": "Visa", "section": "travel", "phase": "before", "ticker": "organisation", "active": "on"},
+    ),
+    "passport:template_move": Entry(
+        get=agency_only(405),
+        post=agency_only(Redirect("passport:template")),
+        kwargs=lambda fixture: {"pk": fixture("passport_template_item").pk},
+        data={"direction": "down"},
+    ),
+    # --- certificates ---
+    # Verification is public: anyone holding a certificate checks its code without signing in.
+    "certificates:verify_form": Entry(get=everyone(200)),
+    "certificates:verify": Entry(get=everyone(200), kwargs=lambda fixture: _certificate_a_code(fixture)),
+    # The participant's own certificate: nobody else's mobility exists for them (404), agency staff included.
+    "certificates:own": Entry(get=signed_in(404, participant=200), kwargs=lambda fixture: _own_mobility(fixture)),
+    "certificates:own_pdf": Entry(
+        get=signed_in(404, participant=200), kwargs=lambda fixture: _own_certificate_mobility(fixture)
+    ),
+    # The organisation's pages, like the mobility pages (participants 403); managers and officers issue
+    # (mobility_a is a draft: the issue is refused with a message, back on the page).
+    "certificates:mobility": Entry(
+        get=signed_in(404, participant=403, member_a=200, officer=200),
+        post=signed_in(
+            404,
+            participant=403,
+            member_a=Redirect("certificates:mobility", same_kwargs=True),
+            officer=Redirect("certificates:mobility", same_kwargs=True),
+        ),
+        kwargs=_mobility_a,
+    ),
+    "certificates:download": Entry(
+        get=signed_in(404, participant=403, member_a=200, officer=200),
+        kwargs=lambda fixture: _certificate_a_version(fixture),
+    ),
+    "certificates:project": Entry(
+        get=signed_in(404, participant=403, member_a=200, officer=200),
+        post=signed_in(
+            404,
+            participant=403,
+            member_a=Redirect("certificates:project", same_kwargs=True),
+            officer=Redirect("certificates:project", same_kwargs=True),
+        ),
+        kwargs=_project_a,
+    ),
+    "certificates:project_progress": Entry(
+        get=signed_in(404, participant=403, member_a=200, officer=200), kwargs=_project_a
+    ),
     # --- outcomes ---
     # The participant's own self-assessment (own_mobility, started in 2024: both windows are closed, so a POST
     # comes back with the window's message and writes nothing); everyone else's mobility does not exist (404).
@@ -502,80 +614,6 @@ MATRIX: dict[str, Entry] = {
         post=signed_in(404, member_a=RedirectMatching(r"/projects/\d+/"), officer=RedirectMatching(r"/projects/\d+/")),
         kwargs=lambda fixture: _visit_a(fixture),
     ),
-    # --- passport ---
-    # The participant's own passport (own_mobility): everyone else gets 404, drafts too.
-    "passport:participant": Entry(get=signed_in(404, participant=200), kwargs=lambda fixture: _own_mobility(fixture)),
-    "passport:participant_tick": Entry(
-        get=signed_in(405),  # POST only
-        post=signed_in(404, participant=RedirectMatching(r"/me/mobilities/\d+/passport/")),
-        kwargs=lambda fixture: _own_passport_item(fixture),
-        data={"ticked": "on"},
-    ),
-    # The organisation's passport of organisation A's mobility: member_b and the participant persona get 404
-    # (also on their own mobility); the agency sees it but neither ticks nor adds items.
-    "passport:mobility": Entry(
-        get=signed_in(404, member_a=200, officer=200), kwargs=lambda fixture: _own_mobility(fixture)
-    ),
-    "passport:organisation_tick": Entry(
-        get=signed_in(405),  # POST only
-        post=signed_in(404, member_a=RedirectMatching(r"/mobilities/\d+/passport/"), officer=403),
-        kwargs=lambda fixture: _own_passport_item(fixture),
-        data={"ticked": "on"},
-    ),
-    "passport:item_add": Entry(
-        get=signed_in(404, member_a=200, officer=403),
-        post=signed_in(404, member_a=Redirect("passport:mobility", same_kwargs=True), officer=403),
-        kwargs=lambda fixture: _own_mobility(fixture),
-        data={"name": "Meet the mentor online", "section": "host_mentor", "phase": "before", "ticker": "both"},
-    ),
-    # Deleting an item organisation A added (confirmation, then POST): its members; the agency sees, does not.
-    "passport:item_delete": Entry(
-        get=signed_in(404, member_a=200, officer=403),
-        post=signed_in(404, member_a=RedirectMatching(r"/mobilities/\d+/passport/$"), officer=403),
-        kwargs=lambda fixture: _own_added_passport_item(fixture),
-    ),
-    # Extra support (special-category data): the sending organisation's managers and agency officers.
-    "passport:support_add": Entry(
-        get=signed_in(404, member_a=200, officer=200),
-        post=signed_in(
-            404,
-            member_a=Redirect("passport:mobility", same_kwargs=True),
-            officer=Redirect("passport:mobility", same_kwargs=True),
-        ),
-        kwargs=lambda fixture: _own_mobility(fixture),
-        data={"description": "Interpreter", "phase": "during", "provided_by": "Host"},
-    ),
-    "passport:support_edit": Entry(
-        get=signed_in(404, member_a=200, officer=200),
-        post=signed_in(
-            404,
-            member_a=RedirectMatching(r"/mobilities/\d+/passport/"),
-            officer=RedirectMatching(r"/mobilities/\d+/passport/"),
-        ),
-        kwargs=lambda fixture: _own_extra_support(fixture),
-        data={"description": "Interpreter", "phase": "during", "provided_by": "Host"},
-    ),
-    "passport:project": Entry(get=signed_in(404, member_a=200, officer=200), kwargs=_project_a),
-    "passport:agency": Entry(get=agency_only()),
-    # The template: agency administrators and officers.
-    "passport:template": Entry(get=agency_only()),
-    "passport:template_add": Entry(
-        get=agency_only(),
-        post=agency_only(Redirect("passport:template")),
-        data={"name": "Visa", "section": "travel", "phase": "before", "ticker": "organisation", "active": "on"},
-    ),
-    "passport:template_edit": Entry(
-        get=agency_only(),
-        post=agency_only(Redirect("passport:template")),
-        kwargs=lambda fixture: {"pk": fixture("passport_template_item").pk},
-        data={"name": "Visa", "section": "travel", "phase": "before", "ticker": "organisation", "active": "on"},
-    ),
-    "passport:template_move": Entry(
-        get=agency_only(405),
-        post=agency_only(Redirect("passport:template")),
-        kwargs=lambda fixture: {"pk": fixture("passport_template_item").pk},
-        data={"direction": "down"},
-    ),
     # --- participant_reports ---
     # The participant's own report (own_mobility's, requested; the PDF once submitted): nobody else's mobility
     # exists for them (404), organisation A's members and agency staff included. An empty POST comes back
@@ -597,44 +635,6 @@ MATRIX: dict[str, Entry] = {
         get=signed_in(404, participant=403, member_a=200, officer=200), kwargs=_project_a
     ),
     "participant_reports:agency": Entry(get=agency_only()),
-    # --- certificates ---
-    # Verification is public: anyone holding a certificate checks its code without signing in.
-    "certificates:verify_form": Entry(get=everyone(200)),
-    "certificates:verify": Entry(get=everyone(200), kwargs=lambda fixture: _certificate_a_code(fixture)),
-    # The participant's own certificate: nobody else's mobility exists for them (404), agency staff included.
-    "certificates:own": Entry(get=signed_in(404, participant=200), kwargs=lambda fixture: _own_mobility(fixture)),
-    "certificates:own_pdf": Entry(
-        get=signed_in(404, participant=200), kwargs=lambda fixture: _own_certificate_mobility(fixture)
-    ),
-    # The organisation's pages, like the mobility pages (participants 403); managers and officers issue
-    # (mobility_a is a draft: the issue is refused with a message, back on the page).
-    "certificates:mobility": Entry(
-        get=signed_in(404, participant=403, member_a=200, officer=200),
-        post=signed_in(
-            404,
-            participant=403,
-            member_a=Redirect("certificates:mobility", same_kwargs=True),
-            officer=Redirect("certificates:mobility", same_kwargs=True),
-        ),
-        kwargs=_mobility_a,
-    ),
-    "certificates:download": Entry(
-        get=signed_in(404, participant=403, member_a=200, officer=200),
-        kwargs=lambda fixture: _certificate_a_version(fixture),
-    ),
-    "certificates:project": Entry(
-        get=signed_in(404, participant=403, member_a=200, officer=200),
-        post=signed_in(
-            404,
-            participant=403,
-            member_a=Redirect("certificates:project", same_kwargs=True),
-            officer=Redirect("certificates:project", same_kwargs=True),
-        ),
-        kwargs=_project_a,
-    ),
-    "certificates:project_progress": Entry(
-        get=signed_in(404, participant=403, member_a=200, officer=200), kwargs=_project_a
-    ),
 }
 
 
@@ -796,42 +796,6 @@ def import_record(officer, settings, tmp_path):
     return imports.import_upload_store(fileobj=io.BytesIO(header), filename="reserve-list.csv", by=officer)
 
 
-# --- outcomes fixtures ---
-
-
-def _own_assessment(fixture: Fixture) -> dict:
-    return {"pk": fixture("own_mobility").pk, "phase": "before"}
-
-
-@pytest.fixture
-def visit_a(project_a):
-    """A preparatory visit of organisation A's project."""
-    from tests.factories import PreparatoryVisitFactory
-
-    return PreparatoryVisitFactory(project=project_a)
-
-
-def _visit_a(fixture: Fixture) -> dict:
-    return {"pk": fixture("visit_a").pk}
-
-
-@pytest.fixture
-def mobility_upload_a(project_a, manager_a, settings, tmp_path):
-    """An import file of organisation A's project (the header alone: it has an error), stored as uploaded."""
-    import io
-
-    from apps.mobility import imports_web
-
-    settings.MEDIA_ROOT = tmp_path
-    return imports_web.upload_store(
-        project=project_a, fileobj=io.BytesIO(imports_web.template_csv()), filename="mobilities.csv", by=manager_a
-    )
-
-
-def _mobility_upload_a(fixture: Fixture) -> dict:
-    return {"pk": fixture("project_a").pk, "token": fixture("mobility_upload_a").token}
-
-
 # --- passport fixtures ---
 
 
@@ -882,6 +846,86 @@ def passport_template_item(db):
     return TemplateItem.objects.order_by("position", "pk").first()
 
 
+# --- certificates fixtures ---
+
+
+@pytest.fixture
+def certificate_a(mobility_a, settings, tmp_path):
+    """A rendered certificate of mobility_a (someone else's, organisation A), with a stub PDF."""
+    from tests.factories import CertificateFactory
+
+    settings.MEDIA_ROOT = tmp_path
+    return CertificateFactory(mobility=mobility_a)
+
+
+def _certificate_a_code(fixture: Fixture) -> dict:
+    return {"code": fixture("certificate_a").display_code}
+
+
+def _certificate_a_version(fixture: Fixture) -> dict:
+    certificate = fixture("certificate_a")
+    return {"pk": certificate.mobility_id, "version": certificate.version}
+
+
+@pytest.fixture
+def own_certificate(own_mobility, settings, tmp_path):
+    """A rendered certificate of the participant persona's own mobility, with a stub PDF."""
+    from tests.factories import CertificateFactory
+
+    settings.MEDIA_ROOT = tmp_path
+    return CertificateFactory(mobility=own_mobility)
+
+
+def _own_certificate_mobility(fixture: Fixture) -> dict:
+    return {"pk": fixture("own_certificate").mobility_id}
+
+
+# --- outcomes fixtures ---
+
+
+def _own_assessment(fixture: Fixture) -> dict:
+    return {"pk": fixture("own_mobility").pk, "phase": "before"}
+
+
+@pytest.fixture
+def participant_invitation_token(participant_a, manager_a):
+    from apps.notifications.models import Notification
+    from apps.participants.invitations import participant_invite
+
+    participant_invite(participant=participant_a, invited_by=manager_a)
+    link = Notification.objects.get(kind="participant_invitation", email=participant_a.email).url
+    return resolve(link).kwargs["token"]
+
+
+@pytest.fixture
+def visit_a(project_a):
+    """A preparatory visit of organisation A's project."""
+    from tests.factories import PreparatoryVisitFactory
+
+    return PreparatoryVisitFactory(project=project_a)
+
+
+def _visit_a(fixture: Fixture) -> dict:
+    return {"pk": fixture("visit_a").pk}
+
+
+@pytest.fixture
+def mobility_upload_a(project_a, manager_a, settings, tmp_path):
+    """An import file of organisation A's project (the header alone: it has an error), stored as uploaded."""
+    import io
+
+    from apps.mobility import imports_web
+
+    settings.MEDIA_ROOT = tmp_path
+    return imports_web.upload_store(
+        project=project_a, fileobj=io.BytesIO(imports_web.template_csv()), filename="mobilities.csv", by=manager_a
+    )
+
+
+def _mobility_upload_a(fixture: Fixture) -> dict:
+    return {"pk": fixture("project_a").pk, "token": fixture("mobility_upload_a").token}
+
+
 # --- participant_reports fixtures ---
 
 
@@ -922,50 +966,6 @@ def _own_report_submitted(fixture: Fixture) -> dict:
 
 def _report_submitted_a(fixture: Fixture) -> dict:
     return {"pk": fixture("report_submitted_a").mobility_id}
-
-
-@pytest.fixture
-def participant_invitation_token(participant_a, manager_a):
-    from apps.notifications.models import Notification
-    from apps.participants.invitations import participant_invite
-
-    participant_invite(participant=participant_a, invited_by=manager_a)
-    link = Notification.objects.get(kind="participant_invitation", email=participant_a.email).url
-    return resolve(link).kwargs["token"]
-
-
-# --- certificates fixtures ---
-
-
-@pytest.fixture
-def certificate_a(mobility_a, settings, tmp_path):
-    """A rendered certificate of mobility_a (someone else's, organisation A), with a stub PDF."""
-    from tests.factories import CertificateFactory
-
-    settings.MEDIA_ROOT = tmp_path
-    return CertificateFactory(mobility=mobility_a)
-
-
-def _certificate_a_code(fixture: Fixture) -> dict:
-    return {"code": fixture("certificate_a").display_code}
-
-
-def _certificate_a_version(fixture: Fixture) -> dict:
-    certificate = fixture("certificate_a")
-    return {"pk": certificate.mobility_id, "version": certificate.version}
-
-
-@pytest.fixture
-def own_certificate(own_mobility, settings, tmp_path):
-    """A rendered certificate of the participant persona's own mobility, with a stub PDF."""
-    from tests.factories import CertificateFactory
-
-    settings.MEDIA_ROOT = tmp_path
-    return CertificateFactory(mobility=own_mobility)
-
-
-def _own_certificate_mobility(fixture: Fixture) -> dict:
-    return {"pk": fixture("own_certificate").mobility_id}
 
 
 # --- Checking one request -------------------------------------------------------------------------
