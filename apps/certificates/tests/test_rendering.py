@@ -93,7 +93,7 @@ def test_the_qr_code_encodes_the_verification_address(completed_mobility, manage
 def test_running_the_task_twice_renders_once(completed_mobility, manager_a, monkeypatch):
     calls = []
     real = rendering.render_pdf
-    monkeypatch.setattr(rendering, "render_pdf", lambda *args: calls.append(args) or real(*args))
+    monkeypatch.setattr(rendering, "render_pdf", lambda *args, **kwargs: calls.append(args) or real(*args, **kwargs))
     certificate = services.certificate_issue(mobility=completed_mobility, by=manager_a)
     render_certificate.apply(args=[certificate.pk])
     certificate.refresh_from_db()
@@ -119,7 +119,7 @@ def test_a_failure_is_recorded_and_a_retry_renders_it(completed_mobility, manage
     certificate = services.certificate_issue(mobility=completed_mobility, by=manager_a)
     real = rendering.render_pdf
 
-    def broken(*args):
+    def broken(*args, **kwargs):
         raise OSError("disk full")
 
     monkeypatch.setattr(rendering, "render_pdf", broken)
@@ -139,11 +139,11 @@ def test_the_task_retries_a_failed_render(completed_mobility, manager_a, monkeyp
     attempts = []
     real = rendering.render_pdf
 
-    def flaky(*args):
+    def flaky(*args, **kwargs):
         attempts.append(1)
         if len(attempts) == 1:
             raise OSError("storage unavailable")
-        return real(*args)
+        return real(*args, **kwargs)
 
     monkeypatch.setattr(rendering, "render_pdf", flaky)
     render_certificate.apply(args=[certificate.pk], throw=False)  # eager: the retry runs at once
@@ -178,18 +178,18 @@ def test_the_batch_counts_rendered_and_failed_certificates(project, manager_a, m
         MobilityFactory(project=project, status="completed")
     batch = services.certificates_issue_for_project(project=project, by=manager_a)
     first, second, third = Certificate.objects.filter(batch=batch).order_by("pk")
-    monkeypatch.setattr(rendering, "render_pdf", lambda *args: b"%PDF stub")
+    monkeypatch.setattr(rendering, "render_pdf", lambda *args, **kwargs: b"%PDF stub")
     rendering.certificate_render(certificate_id=first.pk)
     batch.refresh_from_db()
     assert (batch.done, batch.failed, batch.state, batch.percent) == (1, 0, "running", 33)
 
-    def broken(*args):
+    def broken(*args, **kwargs):
         raise ValueError("bad template")
 
     monkeypatch.setattr(rendering, "render_pdf", broken)
     with pytest.raises(rendering.CertificateRenderError):
         rendering.certificate_render(certificate_id=second.pk)
-    monkeypatch.setattr(rendering, "render_pdf", lambda *args: b"%PDF stub")
+    monkeypatch.setattr(rendering, "render_pdf", lambda *args, **kwargs: b"%PDF stub")
     rendering.certificate_render(certificate_id=third.pk)
     batch.refresh_from_db()
     assert (batch.done, batch.failed, batch.state) == (2, 1, "finished")

@@ -83,7 +83,7 @@ def test_the_manager_issues_and_reissues_from_the_mobility_page(
 ):
     from apps.certificates import rendering
 
-    monkeypatch.setattr(rendering, "render_pdf", lambda template, context: b"%PDF stub")
+    monkeypatch.setattr(rendering, "render_pdf", lambda template, context, **options: b"%PDF stub")
     monkeypatch.setattr(rendering, "certificate_context", lambda certificate: {})
     client.force_login(manager_a)
     url = reverse("certificates:mobility", kwargs={"pk": completed_mobility.pk})
