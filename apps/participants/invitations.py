@@ -37,7 +37,9 @@ def invitation_refusal(participant: Participant) -> str:
 @transaction.atomic
 def participant_invite(*, participant: Participant, invited_by: User) -> ParticipantInvitation:
     """E-mail the participant a sign-in link; inviting again replaces the earlier link (it stops working)."""
-    participant = Participant.objects.select_for_update().select_related("organisation").get(pk=participant.pk)
+    participant = (
+        Participant.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=participant.pk)
+    )
     refusal = invitation_refusal(participant)
     if refusal:
         raise ParticipantInvitationError(refusal)
@@ -93,6 +95,26 @@ def invitation_by_token(token: str) -> ParticipantInvitation | None:
     )
 
 
+def _lock_invitation(hashed: str) -> ParticipantInvitation | None:
+    """Lock the participant's row, then the invitation's: the order of ``participant_invite`` and
+    ``participant_erase`` (participant first), so that redeeming and erasing never deadlock.
+
+    The unlocked read only finds whose link it is; both rows are read again under their locks, and
+    the hash is checked again, as a concurrent re-invitation (or erasure) may have replaced it.
+    """
+    participant_id = (
+        ParticipantInvitation.objects.filter(token_hash=hashed).values_list("participant_id", flat=True).first()
+    )
+    if participant_id is None:
+        return None
+    participant = Participant.objects.select_for_update().filter(pk=participant_id).first()
+    invitation = ParticipantInvitation.objects.select_for_update().filter(participant_id=participant_id).first()
+    if participant is None or invitation is None or invitation.token_hash != hashed:
+        return None
+    invitation.participant = participant
+    return invitation
+
+
 @transaction.atomic
 def invitation_redeem(*, token: str) -> User:
     """Use the link once: the participant's account (created, address verified, when new), to sign in.
@@ -103,12 +125,7 @@ def invitation_redeem(*, token: str) -> User:
     """
     from allauth.account.models import EmailAddress
 
-    invitation = (
-        ParticipantInvitation.objects.select_for_update()
-        .select_related("participant")
-        .filter(token_hash=token_hash(token))
-        .first()
-    )
+    invitation = _lock_invitation(token_hash(token))
     if invitation is None or is_erased(invitation.participant):
         raise ParticipantInvitationError(_("This sign-in link is not valid."))
     if invitation.used_at is not None:
@@ -117,7 +134,7 @@ def invitation_redeem(*, token: str) -> User:
         )
     if invitation.is_expired:
         raise ParticipantInvitationError(_("This sign-in link has expired. Ask your organisation for a new one."))
-    participant = Participant.objects.select_for_update().get(pk=invitation.participant_id)
+    participant = invitation.participant
     if participant.email.lower() != invitation.email:
         # The organisation corrected the address since: the link proves the old one, not the new one.
         raise ParticipantInvitationError(

@@ -72,7 +72,10 @@ def _require(rule, *, user, organisation) -> None:
 
 
 def _refuse_if_erased(participant: Participant) -> None:
-    if selectors.is_erased(participant):
+    """Lock the participant's row (first, as every use case here does: no deadlock with an erasure) and
+    refuse when it is erased, as read under the lock: an erasure that committed meanwhile wins."""
+    locked = Participant.objects.select_for_update(of=("self",)).only("pk", "email").get(pk=participant.pk)
+    if selectors.is_erased(participant) or selectors.is_erased(locked):
         raise ValidationError({NON_FIELD_ERRORS: [_("This participant's personal data has been erased.")]})
 
 
@@ -287,7 +290,9 @@ def participant_erase(*, participant: Participant, by) -> Participant:
     erasure wins, and the organisation sees the anonymised name on them. Logged as an erasure.
     """
     _require(selectors.can_manage_personal_data, user=by, organisation=participant.organisation)
-    participant = Participant.objects.select_for_update().select_related("organisation").get(pk=participant.pk)
+    participant = (
+        Participant.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=participant.pk)
+    )
     deleted, _by_model = SpecialCategoryData.objects.filter(participant=participant).delete()
     # It holds the address, and a pending link must no longer sign anyone in (nor create an account).
     invitations, _by_model = ParticipantInvitation.objects.filter(participant=participant).delete()

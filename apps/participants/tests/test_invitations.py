@@ -275,3 +275,47 @@ def test_erasure_after_the_link_was_used_unlinks_the_account_and_the_link(client
     assert client.get(reverse("portal:participant_home")).status_code == 403  # no longer a participant
     # The link's page answers like any unknown token.
     assert client.get(reverse("participants:invitation", args=[token])).status_code == 404
+
+
+# --- Lock order: participant first, then the invitation (no deadlock between redeeming and erasing) --------
+
+
+def _locks_taken(monkeypatch):
+    """Record, in order, the model of every ``select_for_update()`` and every invitation deleted."""
+    from django.db.models.query import QuerySet
+
+    taken = []
+    select_for_update, delete = QuerySet.select_for_update, QuerySet.delete
+
+    def spy_select_for_update(self, *args, **kwargs):
+        taken.append(self.model.__name__)
+        return select_for_update(self, *args, **kwargs)
+
+    def spy_delete(self):
+        if self.model is ParticipantInvitation:
+            taken.append("ParticipantInvitation")
+        return delete(self)
+
+    monkeypatch.setattr(QuerySet, "select_for_update", spy_select_for_update)
+    monkeypatch.setattr(QuerySet, "delete", spy_delete)
+    return taken
+
+
+def test_redeeming_locks_the_participant_before_the_invitation(monkeypatch, learner, manager_a):
+    invitations.participant_invite(participant=learner, invited_by=manager_a)
+    taken = _locks_taken(monkeypatch)
+    invitations.invitation_redeem(token=_token(learner))
+    assert taken[:2] == ["Participant", "ParticipantInvitation"]
+
+
+def test_erasing_locks_the_participant_before_the_invitation(monkeypatch, learner, manager_a):
+    invitations.participant_invite(participant=learner, invited_by=manager_a)
+    taken = _locks_taken(monkeypatch)
+    participant_erase(participant=learner, by=manager_a)
+    assert taken.index("Participant") < taken.index("ParticipantInvitation")
+
+
+def test_inviting_locks_the_participant_first(monkeypatch, learner, manager_a):
+    taken = _locks_taken(monkeypatch)
+    invitations.participant_invite(participant=learner, invited_by=manager_a)
+    assert taken[0] == "Participant"
