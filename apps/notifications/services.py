@@ -8,7 +8,7 @@ from smtplib import SMTPException
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
@@ -122,3 +122,22 @@ def notification_mark_read(*, notification: Notification) -> None:
 
 def notifications_mark_all_read(*, user) -> int:
     return Notification.objects.filter(recipient=user, read_at=None).update(read_at=timezone.now())
+
+
+def notifications_erase(*, email: str | None = None, user_id: int | None = None) -> int:
+    """Delete every notification addressed to ``email`` or to the account ``user_id`` (an erasure).
+
+    They are copies of messages (names, links, the address itself), not records anything else counts
+    on. Deleting also stops a pending e-mail: its delivery claims the row by primary key and status,
+    finds nothing and sends nothing. One already being sent (claimed a moment before) may still leave.
+    Returns how many were deleted.
+    """
+    query = Q()
+    if email:
+        query |= Q(email__iexact=email)
+    if user_id is not None:
+        query |= Q(recipient_id=user_id)
+    if not query:
+        return 0
+    deleted, _by_model = Notification.objects.filter(query).delete()
+    return deleted

@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from apps.notifications.services import notifications_erase
 from apps.participants import selectors
 from apps.participants.models import (
     AccessAction,
@@ -296,6 +297,8 @@ def participant_erase(*, participant: Participant, by) -> Participant:
     deleted, _by_model = SpecialCategoryData.objects.filter(participant=participant).delete()
     # It holds the address, and a pending link must no longer sign anyone in (nor create an account).
     invitations, _by_model = ParticipantInvitation.objects.filter(participant=participant).delete()
+    # The messages sent to them (invitation links, report reminders): the address, the name, the links.
+    notifications = notifications_erase(email=participant.email, user_id=participant.user_id)
     participant.first_name = ERASED_NAME
     participant.last_name = ERASED_NAME
     # Unique per organisation because the primary key is.
@@ -322,6 +325,7 @@ def participant_erase(*, participant: Participant, by) -> Participant:
             *ERASED_FIELDS,
             *(SPECIAL_CATEGORY_FIELDS if deleted else ()),
             *(["invitation"] if invitations else []),
+            *(["notifications"] if notifications else []),
             *erased_elsewhere,
         ],
         context="erasure",

@@ -99,3 +99,36 @@ def test_resend_sweep_finds_only_old_pending(organisation_a, manager_a):
     )
     Notification.objects.filter(pk=old.pk).update(created_at=timezone.now() - timezone.timedelta(hours=1))
     assert services.notifications_pending_ids() == [old.pk]
+
+
+# --- Erasure ---------------------------------------------------------------------------------------
+
+
+def test_erase_deletes_what_went_to_the_address_or_the_account(organisation_a, manager_a):
+    user = UserFactory(email="gone@test.example")
+    ctx = _invite_context(organisation_a, manager_a)
+    by_address = services.notify(kind="organisation_invitation", email="GONE@test.example", context=ctx)
+    by_account = services.notify(kind="organisation_invitation", recipient=user, email="old@test.example", context=ctx)
+    other = services.notify(kind="organisation_invitation", email="stays@test.example", context=ctx)
+    assert services.notifications_erase(email="gone@test.example", user_id=user.pk) == 2
+    assert list(Notification.objects.values_list("pk", flat=True)) == [other.pk]
+    assert not Notification.objects.filter(pk__in=[by_address.pk, by_account.pk]).exists()
+
+
+def test_erase_with_nothing_to_match_deletes_nothing(organisation_a, manager_a):
+    services.notify(
+        kind="organisation_invitation", email="stays@test.example", context=_invite_context(organisation_a, manager_a)
+    )
+    assert services.notifications_erase() == 0
+    assert services.notifications_erase(email="", user_id=None) == 0
+    assert Notification.objects.count() == 1
+
+
+def test_an_erased_pending_email_is_never_sent(organisation_a, manager_a):
+    notification = services.notify(
+        kind="organisation_invitation", email="gone@test.example", context=_invite_context(organisation_a, manager_a)
+    )
+    services.notifications_erase(email="gone@test.example")
+    # The task enqueued at commit (or the resend sweep) finds nothing to claim.
+    assert services.notification_deliver_email(notification_id=notification.pk) is False
+    assert mail.outbox == []

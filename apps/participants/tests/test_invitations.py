@@ -319,3 +319,71 @@ def test_inviting_locks_the_participant_first(monkeypatch, learner, manager_a):
     taken = _locks_taken(monkeypatch)
     invitations.participant_invite(participant=learner, invited_by=manager_a)
     assert taken[0] == "Participant"
+
+
+# --- The stored notifications: links that stop working, and erasure ------------------------------------
+
+
+def _stored_link(notification) -> str:
+    """The sign-in link as the notification row keeps it (its ``url``, also in both bodies)."""
+    assert notification.url in notification.body_text and notification.url in notification.body_html
+    return notification.url
+
+
+def test_the_stored_link_is_refused_once_redeemed(client, learner, manager_a):
+    invitations.participant_invite(participant=learner, invited_by=manager_a)
+    notification = Notification.objects.get(kind="participant_invitation")
+    url = _stored_link(notification)
+    assert client.post(url).status_code == 302  # used once, by the participant
+    client.logout()
+    response = client.post(url, follow=True)
+    assert "_auth_user_id" not in client.session
+    assert "already been used" in response.content.decode()
+    with pytest.raises(ParticipantInvitationError, match="already been used"):
+        invitations.invitation_redeem(token=resolve(url).kwargs["token"])
+
+
+def test_the_stored_link_is_refused_once_replaced(client, learner, manager_a):
+    invitations.participant_invite(participant=learner, invited_by=manager_a)
+    first = Notification.objects.get(kind="participant_invitation")
+    invitations.participant_invite(participant=learner, invited_by=manager_a)
+    old_url = _stored_link(first)
+    assert client.get(old_url).status_code == 404  # the hash no longer matches: like an unknown token
+    assert client.post(old_url).status_code == 404
+    assert "_auth_user_id" not in client.session
+    learner.refresh_from_db()
+    assert learner.user is None and learner.invitation.used_at is None
+
+
+def test_erasure_deletes_the_notifications_and_the_pending_email_never_leaves(
+    django_capture_on_commit_callbacks, learner, manager_a, organisation_a
+):
+    from apps.notifications.services import notify
+
+    other = ParticipantFactory(organisation=organisation_a, email="someone.else@test.example")
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        invitations.participant_invite(participant=learner, invited_by=manager_a)
+        invitations.participant_invite(participant=other, invited_by=manager_a)
+    user = invitations.invitation_redeem(token=_token(learner))
+    # A later message to the account, whatever its address.
+    notify(
+        kind="organisation_invitation",
+        recipient=user,
+        email="elsewhere@test.example",
+        context={"organisation": organisation_a, "inviter": manager_a, "role": "-", "expires_at": timezone.now()},
+        send_email=False,
+    )
+    assert Notification.objects.count() == 3
+    participant_erase(participant=learner, by=manager_a)
+    assert list(Notification.objects.values_list("email", flat=True)) == ["someone.else@test.example"]
+    for callback in callbacks:  # the e-mail tasks enqueued when the invitations committed
+        callback()
+    assert [message.to for message in mail.outbox] == [["someone.else@test.example"]]
+    entry = PersonalDataAccess.objects.get(participant=learner, action=AccessAction.ERASE)
+    assert "notifications" in entry.fields
+
+
+def test_erasure_with_no_notification_does_not_log_any(learner, manager_a):
+    participant_erase(participant=learner, by=manager_a)
+    entry = PersonalDataAccess.objects.get(participant=learner, action=AccessAction.ERASE)
+    assert "notifications" not in entry.fields
