@@ -4,12 +4,14 @@
         .venv/bin/python bench/bench_certificates.py [--count 1000] [--concurrency 1] [--broker redis://127.0.0.1:6379/11]
 
 Creates the database named in DATABASE_URL (dropping it first, so name a throw-away one: it is dropped at the
-end too), migrates it, and fills one project with ``--count`` completed mobilities, each with its key-competence
-self-assessments and learning outcomes. Starts ``celery -A mobility_portal worker --concurrency N`` as a
-subprocess on the Redis broker (a database number of its own), waits until it answers, then issues the
-project's certificates in bulk (``certificates_issue_for_project``, which enqueues one render task per
-certificate when it commits) and waits until the batch is finished. Prints the time, certificates per second,
-and certificates per second per worker process (the issue's goal: at least 8). Files go to a temporary folder.
+end too), migrates it, and fills one project with ``--count`` completed mobilities, each with a full record to
+print: all eight key competences self-assessed before and after, learning outcomes for three competences and
+vocational ones, and the host mentor's rating (overall and per competence). Starts
+``celery -A mobility_portal worker --concurrency N`` as a subprocess on the Redis broker (a database number of its
+own), waits until it answers, then issues the project's certificates in bulk (``certificates_issue_for_project``,
+which enqueues one render task per certificate when it commits) and waits until the batch is finished. Prints the
+time, certificates per second, and certificates per second per worker process (the issue's goal: at least 8).
+Files go to a temporary folder.
 """
 
 from __future__ import annotations
@@ -135,13 +137,14 @@ def make_project(count: int):
         CompetenceAssessment(mobility=mobility, competence=competence, phase=phase, level=level)
         for mobility in mobilities
         for competence in competences
-        for phase, level in (("before", 2), ("after", 4))
+        for phase, level in (("before", 1 + competence.number % 3), ("after", 3 + competence.number % 3))
     )
     CompetenceOutcome.objects.bulk_create(
         CompetenceOutcome(mobility=mobility, competence=competence, text=text, mentor_level=4)
         for mobility in mobilities
         for competence, text in (
             (competences[1], "Takes orders from guests in Portuguese and English."),
+            (competences[3], "Records stock and orders in the hotel's inventory software."),
             (competences[4], "Plans a week of kitchen shifts with the team."),
         )
     )
@@ -153,6 +156,24 @@ def make_project(count: int):
         for mobility in mobilities
     )  # fmt: skip
     return project
+
+
+def worker_cpu_seconds(pid: int) -> float:
+    """CPU seconds (user + system) used so far by the worker process and its pool processes (Linux /proc): on a
+    shared machine the wall clock also counts the time other people's jobs had the cores."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the process ended meanwhile
+            continue
+        # After the command: state, ppid, ..., utime and stime are the 12th and 13th fields.
+        if int(entry.name) == pid or int(fields[1]) == pid:
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
 
 
 def wait_for_worker(app, process: subprocess.Popen, timeout: float = 120.0) -> None:
@@ -197,14 +218,17 @@ def main() -> None:
         print(f"setup: migrated and created {args.count} completed mobilities in {time.perf_counter() - started:.1f} s")
 
         app.control.purge()  # messages of an earlier, interrupted run on this broker database
+        loglevel = os.environ.get("BENCH_WORKER_LOGLEVEL", "WARNING")
         worker = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "mobility_portal", "worker", "--concurrency",
-             str(args.concurrency), "--pool", "prefork", "--loglevel", os.environ.get("BENCH_WORKER_LOGLEVEL", "WARNING"), "--without-gossip",
+             str(args.concurrency), "--pool", "prefork", "--loglevel", loglevel, "--without-gossip",
              "--without-mingle", "-n", f"bench-certificates-{os.getpid()}@%h"],
             cwd=ROOT, env={**os.environ, **env},
         )  # fmt: skip
         wait_for_worker(app, worker)
 
+        load_before = os.getloadavg()[0]
+        cpu_before = worker_cpu_seconds(worker.pid)
         started = time.perf_counter()
         batch = certificates_issue_for_project(project=project, by=officer)  # enqueues at its commit
         issued = time.perf_counter()
@@ -215,6 +239,8 @@ def main() -> None:
                 break
             time.sleep(0.25)
         finished = time.perf_counter()
+        cpu = worker_cpu_seconds(worker.pid) - cpu_before
+        load_after = os.getloadavg()[0]
 
         failed = batch.certificates.exclude(render_state=RenderState.DONE).count()
         sample = batch.certificates.order_by("?").first()
@@ -231,6 +257,11 @@ def main() -> None:
             f"worker process(es): {per_second:.1f} certificates/s, "
             f"{per_second / args.concurrency:.1f} certificates/s per worker process (goal >= 8); "
             f"sample PDF {'valid' if valid else 'INVALID'}"
+        )
+        print(
+            f"worker CPU: {cpu:.1f} s, {1000 * cpu / max(batch.done, 1):.0f} ms per certificate "
+            f"({batch.done / cpu if cpu else 0:.1f} certificates per CPU second); load average {load_before:.2f} "
+            f"at the start, {load_after:.2f} at the end ({os.cpu_count()} cores)"
         )
         if failed or not valid:
             sys.exit(1)
