@@ -88,16 +88,6 @@ def latest_batch(*, project) -> CertificateBatch | None:
 # --- The participant's reads ------------------------------------------------------------------------------
 
 
-def get_own_mobility(*, user, pk: int) -> Mobility:
-    """The signed-in participant's own mobility, or 404 (anyone else's does not exist for them)."""
-    if not user.is_authenticated:
-        raise Http404
-    mobility = Mobility.objects.filter(pk=pk, participant__user=user).select_related(*MOBILITY_RELATED).first()
-    if mobility is None:
-        raise Http404
-    return mobility
-
-
 def current_certificate(*, mobility: Mobility) -> Certificate | None:
     return Certificate.objects.filter(mobility=mobility, status=CertificateStatus.CURRENT).first()
 

@@ -15,7 +15,7 @@ from apps.accounts.roles import is_agency
 from apps.certificates import selectors, services
 from apps.certificates.codes import normalise_code
 from apps.certificates.forms import VerifyForm
-from apps.mobility.selectors import get_mobility_for_user, get_project_for_user
+from apps.mobility.selectors import get_mobility_for_user, get_own_mobility, get_project_for_user
 from apps.organisations.selectors import is_organisation_member
 
 # --- Public verification ----------------------------------------------------------------------------------
@@ -69,7 +69,7 @@ def verify(request, code: str):
 
 @login_required
 def own_certificate(request, pk: int):
-    mobility = selectors.get_own_mobility(user=request.user, pk=pk)
+    mobility = get_own_mobility(user=request.user, pk=pk)
     context = {
         "mobility": mobility,
         "certificate": selectors.current_certificate(mobility=mobility),
@@ -89,7 +89,7 @@ def _pdf_response(certificate):
 
 @login_required
 def own_certificate_pdf(request, pk: int):
-    mobility = selectors.get_own_mobility(user=request.user, pk=pk)
+    mobility = get_own_mobility(user=request.user, pk=pk)
     certificate = selectors.current_certificate(mobility=mobility)
     if certificate is None or not certificate.is_ready:
         raise Http404

@@ -9,18 +9,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import Count, Exists, OuterRef, Q
-from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.mobility.models import Mobility
-from apps.mobility.selectors import mobilities_for_user
 from apps.mobility.steps import NextStep
 from apps.organisations.selectors import is_member
 from apps.outcomes import rules
 from apps.outcomes.models import CompetenceAssessment, CompetenceOutcome, LearningOutcomes, LevelDescriptor, Phase
-from apps.participants.selectors import participant_of
 from apps.reference.models import KeyCompetence
 
 NEXT_STEP_ORDER = {Phase.BEFORE: 20, Phase.AFTER: 30}
@@ -82,29 +79,6 @@ def certificate_content(*, mobility: Mobility) -> CertificateContent:
 
 
 # --- Scoped reads ----------------------------------------------------------------------------------
-
-
-def get_own_mobility(*, user, pk: int) -> Mobility:
-    """The signed-in participant's own mobility; 404 for anyone else's (and for anyone who is not a participant)."""
-    participant = participant_of(user=user)
-    if participant is None:
-        raise Http404
-    mobility = (
-        Mobility.objects.filter(participant=participant, pk=pk)
-        .select_related("project", "project__application__organisation", "host", "activity_type")
-        .first()
-    )
-    if mobility is None:
-        raise Http404
-    return mobility
-
-
-def get_mobility_for_user(*, user, pk: int) -> Mobility:
-    """A mobility of the sending organisation's (its members) or any (agency staff); 404 otherwise."""
-    mobility = mobilities_for_user(user=user).filter(pk=pk).first()
-    if mobility is None:
-        raise Http404
-    return mobility
 
 
 def can_record_outcomes(*, user, mobility: Mobility) -> tuple[bool, str]:

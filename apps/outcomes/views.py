@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from apps.accounts.decorators import agency_required
-from apps.mobility.selectors import get_project_for_user, mobilities_for_user
+from apps.mobility.selectors import get_mobility_for_user, get_own_mobility, get_project_for_user, mobilities_for_user
 from apps.outcomes import aggregates, selectors, services
 from apps.outcomes.forms import AssessmentForm, OutcomesFilter, OutcomesForm, ProjectOutcomesFilter, outcomes_initial
 from apps.outcomes.models import Phase
@@ -31,7 +31,7 @@ def _add_errors(form, exc: ValidationError) -> None:
 def self_assessment(request, pk: int, phase: str):
     if phase not in Phase.values:
         raise Http404
-    mobility = selectors.get_own_mobility(user=request.user, pk=pk)
+    mobility = get_own_mobility(user=request.user, pk=pk)
     competences = list(selectors.competences())
     levels = selectors.assessment_levels(mobility=mobility, phase=phase)
     is_open, last_day = selectors.assessment_window(mobility=mobility, phase=phase)
@@ -66,7 +66,7 @@ def self_assessment(request, pk: int, phase: str):
 @login_required
 @require_http_methods(["GET", "POST"])
 def mobility_outcomes(request, pk: int):
-    mobility = selectors.get_mobility_for_user(user=request.user, pk=pk)
+    mobility = get_mobility_for_user(user=request.user, pk=pk)
     can_record = selectors.can_record_outcomes(user=request.user, mobility=mobility)[0]
     competences = list(selectors.competences())
     recorded, per_competence = selectors.mobility_outcomes(mobility=mobility)

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.mobility.models import Mobility, MobilityStatus
-from apps.mobility.selectors import mobilities_for_user
+from apps.mobility.selectors import get_own_mobility, mobilities_for_user
 from apps.mobility.steps import NextStep
 from apps.organisations.selectors import visible_organisations
 from apps.participant_reports import rules
@@ -41,22 +41,6 @@ def with_late(queryset, prefix: str = ""):
 
 
 # --- The participant's own -------------------------------------------------------------------------------------
-
-
-def get_own_mobility(*, user, pk: int) -> Mobility:
-    """The signed-in participant's own mobility, or 404 (anyone else's does not exist for them)."""
-    if not user.is_authenticated:
-        raise Http404
-    mobility = (
-        Mobility.objects.filter(pk=pk, participant__user=user)
-        .select_related(
-            "participant", "activity_type", "host", "destination_city", "project__application__organisation"
-        )
-        .first()
-    )
-    if mobility is None:
-        raise Http404
-    return mobility
 
 
 def get_own_report(*, user, pk: int) -> ParticipantReport:

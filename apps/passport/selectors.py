@@ -13,11 +13,11 @@ from django.utils.translation import gettext as _
 from apps.accounts.models import AgencyRole
 from apps.accounts.roles import has_agency_role
 from apps.mobility.models import Mobility, MobilityStatus
-from apps.mobility.selectors import mobilities_for_user
+from apps.mobility.selectors import get_mobility_for_user, get_own_mobility
 from apps.mobility.steps import NextStep
 from apps.organisations.selectors import is_member
 from apps.participants.models import AccessAction, PersonalDataAccess
-from apps.participants.selectors import can_change_special_category, can_see_special_category, participant_of
+from apps.participants.selectors import can_change_special_category, can_see_special_category
 from apps.passport.models import Checklist, ChecklistItem, ExtraSupport, Side, TemplateItem, Tick, Ticker
 
 # A mobility has a passport unless it is still a draft or was cancelled (a force majeure one keeps it).
@@ -92,27 +92,14 @@ def can_change_extra_support(*, user, mobility: Mobility) -> tuple[bool, str]:
 
 def get_mobility_for_organisation(*, user, pk: int) -> Mobility:
     """The mobility for its sending organisation's members and the agency; 404 for anyone else."""
-    return _get(mobilities_for_user(user=user), pk)
+    return get_mobility_for_user(user=user, pk=pk)
 
 
-def get_own_mobility(*, user, pk: int) -> Mobility:
-    """The signed-in participant's own mobility with a passport; 404 for anything else (drafts too)."""
-    participant = participant_of(user=user)
-    if participant is None:
-        raise Http404
-    queryset = mobilities_for_user_as_participant(participant=participant).exclude(status__in=WITHOUT_PASSPORT)
-    return _get(queryset, pk)
-
-
-def mobilities_for_user_as_participant(*, participant):
-    return Mobility.objects.filter(participant=participant).select_related(
-        "project", "project__application", "project__application__organisation", "participant", "host"
-    )
-
-
-def _get(queryset, pk: int) -> Mobility:
-    mobility = queryset.filter(pk=pk).first()
-    if mobility is None:
+def get_own_passport_mobility(*, user, pk: int) -> Mobility:
+    """The signed-in participant's own mobility (``mobility.selectors.get_own_mobility``: 404 for anyone
+    else's and for a draft) that has a passport: 404 for a cancelled one too."""
+    mobility = get_own_mobility(user=user, pk=pk)
+    if mobility.status in WITHOUT_PASSPORT:
         raise Http404
     return mobility
 

@@ -51,7 +51,7 @@ def _passport_context(request, mobility, *, side: str, context: str) -> dict:
 
 @login_required
 def participant_passport(request, pk: int):
-    mobility = selectors.get_own_mobility(user=request.user, pk=pk)
+    mobility = selectors.get_own_passport_mobility(user=request.user, pk=pk)
     context = _passport_context(request, mobility, side=Side.PARTICIPANT, context="passport (participant)")
     return render(request, "passport/participant.html", context)
 
@@ -59,7 +59,7 @@ def participant_passport(request, pk: int):
 @login_required
 @require_POST
 def participant_tick(request, pk: int, item: int):
-    mobility = selectors.get_own_mobility(user=request.user, pk=pk)
+    mobility = selectors.get_own_passport_mobility(user=request.user, pk=pk)
     return _tick(request, mobility, item, side=Side.PARTICIPANT, back="passport:participant")
 
 
