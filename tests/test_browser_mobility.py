@@ -111,8 +111,8 @@ def test_manager_adds_a_participant_and_plans_a_mobility(live_server, new_page, 
     manager_a.get_by_label("Participant").select_option(label=learner_name)
     manager_a.get_by_label("Activity type").select_option(label=ACTIVITY)
     manager_a.get_by_label("Host organisation").select_option(label=HOST)
-    manager_a.get_by_label("Start of the physical activity").fill("2024-09-02")
-    manager_a.get_by_label("End of the physical activity").fill("2024-09-29")
+    manager_a.get_by_label("Start of the physical activity").fill("2027-01-04")
+    manager_a.get_by_label("End of the physical activity").fill("2027-01-31")
     manager_a.get_by_label("Travel days").fill("2")
     manager_a.get_by_role("button", name="Save").click()
 

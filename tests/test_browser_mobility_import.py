@@ -27,7 +27,7 @@ HEADER = (
 )
 ROW = (
     "jan.import@school-a.example,Jan,Importowski,2007-02-11,male,PL,learner,,,no,,LM-SHORT-VET,,"
-    "Hotel Escola Lisboa,Lisbon,PT,{start},2024-11-08,2,no,plane,,no"
+    "Hotel Escola Lisboa,Lisbon,PT,{start},2027-02-05,2,no,plane,,no"
 )
 
 
@@ -65,7 +65,7 @@ def test_manager_fixes_an_import_error_and_confirms(live_server, new_page, demo,
     assert project.mobilities.count() == before
 
     # 2. The corrected file, uploaded from the same page: the preview says what the import will do.
-    page.get_by_label("Participants and mobilities (CSV or XLSX)").set_input_files(_file("2024-10-21"))
+    page.get_by_label("Participants and mobilities (CSV or XLSX)").set_input_files(_file("2027-01-18"))
     page.get_by_role("button", name="Upload and preview").click()
     expect(page.get_by_role("table", name="Errors by row and column")).to_have_count(0)
     expect(page.locator("#import-summary")).to_contain_text("1 new mobility")

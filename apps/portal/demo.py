@@ -281,9 +281,9 @@ def _seed_project(org_a: Organisation, users: dict) -> None:
         project = project_create_from_agreement(
             offer=offer,
             agreement_number="2024-1-PL01-KA122-VET-FERS-0001",
-            signed_on=date(2024, 6, 10),
-            start_date=date(2024, 7, 1),
-            end_date=date(2025, 12, 31),
+            signed_on=date(2026, 8, 20),
+            start_date=date(2026, 9, 1),
+            end_date=date(2027, 8, 31),
             by=finance,
         )
     if project.mobilities.exists() or not City.objects.filter(country__in=["PL", "PT", "ES"]).exists():
@@ -308,8 +308,8 @@ def _seed_project(org_a: Organisation, users: dict) -> None:
         participant=learner,
         activity_type="LM-SHORT-VET",
         host=lisbon,
-        start_date=date(2024, 9, 2),
-        end_date=date(2024, 9, 29),
+        start_date=date(2027, 3, 1),
+        end_date=date(2027, 3, 28),
         travel_days=2,
     )
     if not violations:
@@ -320,8 +320,8 @@ def _seed_project(org_a: Organisation, users: dict) -> None:
         participant=teacher,
         activity_type="SM-JOB-SHDW",
         host=seville,
-        start_date=date(2024, 10, 7),
-        end_date=date(2024, 10, 11),
+        start_date=date(2027, 4, 12),
+        end_date=date(2027, 4, 16),
         travel_days=2,
         green_travel=True,
         travel_means="train",
