@@ -127,11 +127,11 @@ def _email_taken_message() -> str:
     return _("This organisation already has a participant with this e-mail address.")
 
 
-def _save(participant: Participant) -> Participant:
+def _save(participant: Participant, update_fields: list[str] | None = None) -> Participant:
     try:
         # A savepoint: a concurrent insert of the same address loses here, not in the caller's transaction.
         with transaction.atomic():
-            participant.save()
+            participant.save(update_fields=update_fields)
     except IntegrityError as exc:
         raise ValidationError({"email": [_email_taken_message()]}) from exc
     return participant
@@ -152,7 +152,9 @@ def participant_update(*, participant: Participant, by, **fields) -> Participant
     _require(selectors.can_edit_participants, user=by, organisation=participant.organisation)
     _refuse_if_erased(participant)
     _assign(participant, fields)
-    return _save(_validated(participant))
+    # Only the corrected columns: a concurrent redemption of the invitation sets the account link meanwhile.
+    changed = sorted({*fields, "graduation_date", "updated_at"})
+    return _save(_validated(participant), update_fields=changed)
 
 
 # --- Special-category data ------------------------------------------------------------------------

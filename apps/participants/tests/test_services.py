@@ -112,6 +112,18 @@ def test_leaving_the_graduate_category_drops_the_graduation_date(participant_a, 
     assert participant_a.graduation_date is None
 
 
+def test_update_writes_only_the_corrected_columns(participant_a, manager_a):
+    """A correction made from a page loaded earlier keeps the account link that a sign-in set meanwhile."""
+    stale = Participant.objects.get(pk=participant_a.pk)
+    account = UserFactory(email=participant_a.email)
+    Participant.objects.filter(pk=participant_a.pk).update(user=account)
+
+    services.participant_update(participant=stale, by=manager_a, first_name="Zofia")
+
+    participant_a.refresh_from_db()
+    assert (participant_a.first_name, participant_a.user) == ("Zofia", account)
+
+
 def test_unknown_field_is_a_programming_error(participant_a, manager_a):
     with pytest.raises(ValueError, match="organisation"):
         services.participant_update(participant=participant_a, by=manager_a, organisation=None)
