@@ -89,6 +89,9 @@ def main(argv=None) -> int:
     parser.add_argument("--group", type=int, default=30, help="rows per project in the programme scenario")
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--skip-programme", action="store_true", help="only the one-file scenario")
+    parser.add_argument(
+        "--profile", action="store_true", help="cProfile each step of the one-file scenario (top 25 by tottime)"
+    )
     args = parser.parse_args(argv)
 
     folder = tempfile.mkdtemp(prefix="mobility-bench-")
@@ -106,6 +109,25 @@ def main(argv=None) -> int:
         drop_database(admin)
         shutil.rmtree(folder, ignore_errors=True)
     return 0
+
+
+@contextlib.contextmanager
+def profiled(enabled: bool, label: str):
+    """cProfile the block and print its 25 most costly functions by own time (``--profile``)."""
+    if not enabled:
+        yield
+        return
+    import cProfile
+    import pstats
+
+    profile = cProfile.Profile()
+    profile.enable()
+    try:
+        yield
+    finally:
+        profile.disable()
+        print(f"\n--- profile: {label} (by tottime) ---")
+        pstats.Stats(profile).sort_stats("tottime").print_stats(25)
 
 
 def run(args, folder: Path) -> None:
@@ -146,13 +168,13 @@ def run(args, folder: Path) -> None:
 
     one = CpuTimer()
     project = first = projects[0]
-    with one.step("parse + check XLSX", count), big.open("rb") as file:
+    with one.step("parse + check XLSX", count), profiled(args.profile, "parse + check"), big.open("rb") as file:
         parsed = parse_mobility_file(file, big.name, project=project)
     assert not parsed.errors, parsed.errors[:5]
-    with one.step("preview (dry run)", count):
+    with one.step("preview (dry run)", count), profiled(args.profile, "preview"):
         preview = import_mobilities(parsed=parsed, project=project, by=officer, dry_run=True)
     assert preview.ok, preview.errors[:5]
-    with one.step("apply", count):
+    with one.step("apply", count), profiled(args.profile, "apply"):
         result = import_mobilities(parsed=parsed, project=project, by=officer)
     assert result.ok and len(result.rows) == count, result.errors[:5]
     one_summary = result.summary()

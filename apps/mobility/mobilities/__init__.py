@@ -87,12 +87,19 @@ from apps.mobility.mobilities.base import (
     as_validation_error,
     check_project_active,
 )
-from apps.mobility.mobilities.checking import _first_mobilities, _participant_ordinal
+from apps.mobility.mobilities.checking import (
+    _first_mobilities,
+    _participant_ordinal,
+    check_relations,
+    rule_violations,
+    set_distance,
+)
 from apps.mobility.mobilities.parsing import INPUT_FIELDS, REQUIRED_ON_CREATE
 from apps.mobility.mobilities.pricing import (
     grant_input,
     mobility_recompute_grant,
     mobility_set_manual_distance,
+    price,
     project_recompute_grants,
 )
 from apps.mobility.mobilities.recording import (
@@ -122,6 +129,7 @@ __all__ = [
     "_participant_ordinal",
     "as_validation_error",
     "check_project_active",
+    "check_relations",
     "grant_input",
     "mobility_create",
     "mobility_recompute_grant",
@@ -129,5 +137,8 @@ __all__ = [
     "mobility_set_status",
     "mobility_update",
     "mobility_violations",
+    "price",
     "project_recompute_grants",
+    "rule_violations",
+    "set_distance",
 ]

@@ -27,13 +27,14 @@ from apps.reference.models import City
 
 # Applying: relations between the fields, places and distance.
 
+_UNSET = object()  # no destination country given
+
 
 def _apply(
     mobility: Mobility, project: Project, tables: RateTables, given: dict[str, Any], *, creating: bool
 ) -> str | None:
     """Check the relations of the merged fields and set them on ``mobility`` (unsaved): ``ValidationError`` when
     they cannot be recorded. Returns why the sending organisation's city did not resolve, or None."""
-    errors: dict[str, str] = {}
     sending = _sending(project)
     host_changed = "host" in given and (creating or given["host"].pk != mobility.host_id)
     plain = {name: value for name, value in given.items() if name not in ("destination_city", "destination_country")}
@@ -42,6 +43,47 @@ def _apply(
     if not mobility.accompanying and "accompanies" not in given:
         mobility.accompanies = None
 
+    host = mobility.host
+    city = given.get("destination_city")
+    if city is None and (host_changed or mobility.destination_city_id is None):
+        city = host.city
+    errors = check_relations(
+        mobility,
+        project=project,
+        tables=tables,
+        host_country=host.country.code,
+        given_country=given.get("destination_country", _UNSET),
+        city=city,
+    )
+    if errors:
+        raise ValidationError(errors)
+
+    try:
+        origin = resolve_city(sending.city, sending.country.code)
+        origin_problem = None
+    except UnknownCity as exc:
+        origin, origin_problem = None, str(exc)
+    set_distance(mobility, origin)
+    return origin_problem
+
+
+def check_relations(
+    mobility: Mobility,
+    *,
+    project: Project,
+    tables: RateTables,
+    host_country: str,
+    city: City | str | None,
+    given_country=_UNSET,
+    resolve=resolve_city,
+) -> dict[str, str]:
+    """The relations between the fields of ``mobility`` (unsaved, its fields set), checked without a query of
+    their own: the errors keyed by field (empty: it can be recorded). Clears an absent virtual component's
+    details and sets the destination city (``city``: a ``City``, a name for ``resolve``, or None to keep the
+    stored one) and country. The one place of these rules: ``mobility_create``, ``mobility_update`` and the
+    bulk import (``transfer``) call it."""
+    errors: dict[str, str] = {}
+    sending = _sending(project)
     participant = mobility.participant
     if participant.organisation_id != sending.pk:
         errors["participant"] = _("The participant is not one of %(organisation)s's participants.") % {
@@ -49,7 +91,6 @@ def _apply(
         }
 
     host = mobility.host
-    host_country = host.country.code
     if host.pk == sending.pk:
         errors["host"] = _("The host is another organisation than the sending organisation.")
     elif host_country not in tables.support_groups:
@@ -57,7 +98,7 @@ def _apply(
             "host": host,
             "country": host_country or "?",
         }
-    if "destination_country" in given and given["destination_country"] != host_country:
+    if given_country is not _UNSET and given_country != host_country:
         errors["destination_country"] = _("The destination country is the host's country (%(country)s).") % {
             "country": host_country
         }
@@ -72,7 +113,9 @@ def _apply(
             errors["accompanies"] = _("A mobility cannot accompany itself.")
         elif accompanied.accompanying or accompanied.participant.category not in ACCOMPANIED_CATEGORIES:
             errors["accompanies"] = _("An accompanying person goes with a learner or a recent graduate.")
-        elif accompanied.participant_id == mobility.participant_id:
+        elif accompanied.participant is participant or (
+            accompanied.participant_id is not None and accompanied.participant_id == mobility.participant_id
+        ):
             errors["accompanies"] = _("Participants do not accompany themselves.")
         elif accompanied.status == M.CANCELLED:
             errors["accompanies"] = _("The accompanied mobility is cancelled.")
@@ -96,31 +139,25 @@ def _apply(
         errors["travel_means"] = _("Green travel is by train, bus, car-sharing or bike: choose the means.")
 
     if "host" not in errors:
-        city = given.get("destination_city")
-        if city is None and (host_changed or mobility.destination_city_id is None):
-            city = host.city
         try:
-            destination = _destination_city(city, host_country)
+            destination = _destination_city(city, host_country, resolve)
         except _Invalid as exc:
             errors["destination_city"] = str(exc)
         else:
             if destination is not None:
                 mobility.destination_city = destination
         mobility.destination_country = host_country
-    if errors:
-        raise ValidationError(errors)
+    return errors
 
-    try:
-        mobility.origin_city = resolve_city(sending.city, sending.country.code)
-        origin_problem = None
-    except UnknownCity as exc:
-        mobility.origin_city, origin_problem = None, str(exc)
+
+def set_distance(mobility: Mobility, origin: City | None) -> None:
+    """The origin city (None: the sending organisation's city is unknown) and, unless set by hand, the distance."""
+    mobility.origin_city = origin
     if not mobility.distance_manual:
-        mobility.distance_km = _cities_distance(mobility.origin_city, mobility.destination_city)
-    return origin_problem
+        mobility.distance_km = _cities_distance(origin, mobility.destination_city)
 
 
-def _destination_city(city: City | str | None, country: str) -> City | None:
+def _destination_city(city: City | str | None, country: str, resolve=resolve_city) -> City | None:
     """The destination ``City`` (None: keep the stored one); ``_Invalid`` with the reason otherwise."""
     if city is None:
         return None
@@ -131,7 +168,7 @@ def _destination_city(city: City | str | None, country: str) -> City | None:
             )
         return city
     try:
-        return resolve_city(city, country)
+        return resolve(city, country)
     except UnknownCity as exc:
         raise _Invalid(str(exc)) from exc
 
@@ -175,12 +212,43 @@ def _participant_ordinal(mobility: Mobility) -> int | None:
 def _check(mobility: Mobility, tables: RateTables, *, origin_problem: str | None = None) -> Violations:
     project = mobility.project
     participant = mobility.participant
+    sending = _sending(project)
+    if mobility.distance_km is None and origin_problem is None and mobility.origin_city_id is None:
+        try:
+            resolve_city(sending.city, sending.country.code)
+        except UnknownCity as exc:
+            origin_problem = str(exc)
+    return rule_violations(
+        mobility,
+        project=project,
+        tables=tables,
+        sending_country=sending.country.code,
+        fewer_opportunities=_fewer_opportunities(participant.pk),
+        other_counted_participants=0 if mobility.accompanying else _position(mobility, cap_only=True),
+        origin_problem=origin_problem,
+    )
+
+
+def rule_violations(
+    mobility: Mobility,
+    *,
+    project: Project,
+    tables: RateTables,
+    sending_country: str,
+    fewer_opportunities: bool,
+    other_counted_participants: int,
+    origin_problem: str | None,
+) -> Violations:
+    """The rules of RULES.md ``mobility`` breaks, keyed by field, given what they read (no query of their own):
+    the participant's flag, the counted participants ahead of them, why the origin city is unknown. The one
+    place of these rules: ``mobility_create``, ``mobility_update``, the status moves and the bulk import."""
+    participant = mobility.participant
     activity = mobility.activity_type
     found = check_mobility(
         EligibilityInput(
             activity=ActivityRules.of(activity),
             category=participant.category,
-            sending_country=_sending(project).country.code,
+            sending_country=sending_country,
             destination_country=mobility.destination_country,
             eligible_countries=tables.support_groups,
             start_date=mobility.start_date,
@@ -188,23 +256,17 @@ def _check(mobility: Mobility, tables: RateTables, *, origin_problem: str | None
             project_start=project.start_date,
             project_end=project.end_date,
             accompanying=mobility.accompanying,
-            fewer_opportunities=_fewer_opportunities(participant.pk),
+            fewer_opportunities=fewer_opportunities,
             graduation_date=participant.graduation_date,
             travel_days=mobility.travel_days,
             course_days=mobility.course_days,
-            other_counted_participants=0 if mobility.accompanying else _position(mobility, cap_only=True),
+            other_counted_participants=other_counted_participants,
         )
     )
     if not activity.in_fers_scope:
         message = _("The programme does not fund %(type)s.") % {"type": activity.code}
         found.append(Violation("activity_type", "not_in_programme", message))
     if mobility.distance_km is None:
-        sending = _sending(project)
-        if origin_problem is None and mobility.origin_city_id is None:
-            try:
-                resolve_city(sending.city, sending.country.code)
-            except UnknownCity as exc:
-                origin_problem = str(exc)
         message = _(
             "The distance cannot be computed: %(problem)s Correct the sending organisation's city, "
             "or ask the agency to set the distance by hand."

@@ -149,9 +149,7 @@ def grant_input(mobility: Mobility, *, fewer_opportunities: bool, participant_or
 def _store_grant(mobility: Mobility, tables: RateTables) -> None:
     """Compute the grant with ``tables`` and store its lines, total, band and call year."""
     fewer = False if mobility.accompanying else _fewer_opportunities(mobility.participant_id)
-    result = compute_grant(
-        grant_input(mobility, fewer_opportunities=fewer, participant_ordinal=_participant_ordinal(mobility)), tables
-    )
+    lines = price(mobility, tables, fewer_opportunities=fewer, participant_ordinal=_participant_ordinal(mobility))
     GrantLine.objects.filter(mobility=mobility).delete()
     GrantLine.objects.bulk_create(
         [
@@ -162,11 +160,29 @@ def _store_grant(mobility: Mobility, tables: RateTables) -> None:
                 explanation=str(line.explanation),
                 basis=line.basis,
             )
-            for line in result.lines
+            for line in lines
         ]
     )
+    mobility.save(update_fields=["distance_band", "grant_total", "grant_call_year", "grant_computed_at", "updated_at"])
+
+
+def price(
+    mobility: Mobility,
+    tables: RateTables,
+    *,
+    fewer_opportunities: bool,
+    participant_ordinal: int | None,
+    now=None,
+) -> list:
+    """Price ``mobility`` with ``tables`` (no query): set its band, total, call year and time of computing on it
+    and return the grant's lines (to store). An accompanying person has no flag and no number. The one place
+    of this: ``_store_grant`` and the bulk import call it."""
+    if mobility.accompanying:
+        fewer_opportunities, participant_ordinal = False, None
+    data = grant_input(mobility, fewer_opportunities=fewer_opportunities, participant_ordinal=participant_ordinal)
+    result = compute_grant(data, tables)
     mobility.distance_band = _band_label(tables, mobility.distance_km)
     mobility.grant_total = result.total
     mobility.grant_call_year = tables.call_year
-    mobility.grant_computed_at = timezone.now()
-    mobility.save(update_fields=["distance_band", "grant_total", "grant_call_year", "grant_computed_at", "updated_at"])
+    mobility.grant_computed_at = now or timezone.now()
+    return result.lines
