@@ -2,6 +2,7 @@
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/mobility_bench_certs \\
         .venv/bin/python bench/bench_certificates.py [--count 1000] [--concurrency 1] [--broker redis://127.0.0.1:6379/11]
+    ... bench/bench_certificates.py --count 50 --micro 50   # in-process, no worker: milliseconds per PDF
 
 Creates the database named in DATABASE_URL (dropping it first, so name a throw-away one: it is dropped at the
 end too), migrates it, and fills one project with ``--count`` completed mobilities, each with a full record to
@@ -186,10 +187,46 @@ def wait_for_worker(app, process: subprocess.Popen, timeout: float = 120.0) -> N
     sys.exit("the worker did not answer within 2 minutes")
 
 
+def micro(project, officer, repeat: int) -> None:
+    """``--micro``: no worker; the same certificate's PDF ``repeat`` times (``render_pdf`` alone), then the render
+    service (``rendering.certificate_render``: claim, queries, QR code, PDF, storage, batch recount) once for each
+    of the project's certificates, in this process. Milliseconds per PDF, wall clock and CPU."""
+    from django.utils import translation
+
+    from apps.certificates import rendering, services
+    from apps.certificates.models import Certificate
+
+    services._enqueue = lambda certificate_ids: None  # nobody consumes here: the service is called directly
+    batch = services.certificates_issue_for_project(project=project, by=officer)
+    ids = list(batch.certificates.order_by("pk").values_list("pk", flat=True))
+    related = ("issued_by", *(f"mobility__{name}" for name in rendering.MOBILITY_RELATED))
+    certificate = Certificate.objects.select_related(*related).get(pk=ids[0])
+    with translation.override(certificate.language):
+        context = rendering.certificate_context(certificate)
+        rendering.render_pdf(rendering.PDF_TEMPLATE, context, light=True)  # warm-up: imports, fonts, templates
+        wall, cpu = time.perf_counter(), time.process_time()
+        for _ in range(repeat):
+            rendering.render_pdf(rendering.PDF_TEMPLATE, context, light=True)
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    print(f"micro render_pdf: {1000 * wall / repeat:.1f} ms per PDF wall, {1000 * cpu / repeat:.1f} ms CPU ({repeat})")
+    wall, cpu = time.perf_counter(), time.process_time()
+    for certificate_id in ids:
+        rendering.certificate_render(certificate_id=certificate_id)
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    print(
+        f"micro certificate_render: {1000 * wall / len(ids):.1f} ms per certificate wall, "
+        f"{1000 * cpu / len(ids):.1f} ms CPU ({len(ids)} certificates; PostgreSQL's own CPU not counted); "
+        f"load average {os.getloadavg()[0]:.2f}"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--count", type=int, default=1000)
     parser.add_argument("--concurrency", type=int, default=1, help="worker processes (celery --concurrency)")
+    parser.add_argument(
+        "--micro", type=int, metavar="N", help="no worker: the same PDF N times, then the service for each of --count"
+    )
     parser.add_argument("--broker", default=os.environ.get("BENCH_BROKER_URL", DEFAULT_BROKER))
     args = parser.parse_args()
 
@@ -216,6 +253,9 @@ def main() -> None:
         project = make_project(args.count)
         officer = User.objects.create(email="officer@bench.example", agency_role="officer", first_name="Ewa")
         print(f"setup: migrated and created {args.count} completed mobilities in {time.perf_counter() - started:.1f} s")
+        if args.micro:
+            micro(project, officer, args.micro)
+            return
 
         app.control.purge()  # messages of an earlier, interrupted run on this broker database
         loglevel = os.environ.get("BENCH_WORKER_LOGLEVEL", "WARNING")
