@@ -63,9 +63,15 @@ def _yes_no(value: Any, *, default: bool | None) -> bool | None:
     return found
 
 
+_CHOICE_VALUES: dict = {}  # choices class → its values, as a frozenset (``Choices.values`` builds a list per read)
+
+
 def _choice(value: Any, choices, what: str) -> str:
     text = cell_text(value).casefold()
-    if text and text not in choices.values:
+    values = _CHOICE_VALUES.get(choices)
+    if values is None:
+        values = _CHOICE_VALUES[choices] = frozenset(choices.values)
+    if text and text not in values:
         raise _Bad(
             _("Unknown %(what)s “%(value)s”: use one of %(choices)s.")
             % {"what": what, "value": cell_text(value), "choices": ", ".join(choices.values)}

@@ -186,6 +186,17 @@ def _insert(model, names: tuple[str, ...], rows: list[tuple], *, prepared: bool 
                 cursor.executemany(sql, values)
 
 
+def _unchecked_fields() -> list[str]:
+    """The participant's fields ``_new_participant`` leaves to reading the file (computed once)."""
+    global _UNCHECKED
+    if _UNCHECKED is None:
+        _UNCHECKED = [f.name for f in Participant._meta.fields if f.name not in CLEANED]
+    return _UNCHECKED
+
+
+_UNCHECKED: list[str] | None = None
+
+
 def _new_participant(organisation, email: str, person: dict) -> Participant:
     """A participant as ``participant_create`` records it, checked without a query (the e-mail is new)."""
     participant = Participant(organisation=organisation)
@@ -203,7 +214,7 @@ def _new_participant(organisation, email: str, person: dict) -> Participant:
     try:
         # ``full_clean`` less what reading the file checked already with the same rules (e-mail, choices,
         # dates, the nationality: CountryField's own check walks all 250 choices on every call).
-        participant.clean_fields(exclude=[f.name for f in Participant._meta.fields if f.name not in CLEANED])
+        participant.clean_fields(exclude=_unchecked_fields())
     except ValidationError as exc:
         errors = exc.message_dict
     if "birth_date" not in errors and participant.birth_date and participant.birth_date > timezone.localdate():
