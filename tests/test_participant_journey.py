@@ -23,35 +23,14 @@ expect = playwright_sync.expect
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PHONE = {"width": 390, "height": 844}
-COUNTRIES = ("PL", "PT", "ES")  # the demo project's hosts are in Lisbon and Seville
 LEARNER = {"first_name": "Zofia", "last_name": "Wiśniewska", "email": "zofia.wisniewska@school-a.example"}
-# The demo project runs from July 2024 to December 2025; the mobility is in September 2024.
-BEFORE = datetime.datetime(2024, 8, 1, 10, 0, tzinfo=datetime.UTC)
-AFTER = datetime.datetime(2024, 10, 7, 10, 0, tzinfo=datetime.UTC)
-
-
-@pytest.fixture(scope="module")
-def city_records():
-    from apps.reference.cities import geonames_cities
-
-    return [record for record in geonames_cities(500) if record["countrycode"] in COUNTRIES]
+# The demo project runs from September 2026 to August 2027; the mobility is in March 2027.
+BEFORE = datetime.datetime(2027, 2, 1, 10, 0, tzinfo=datetime.UTC)
+AFTER = datetime.datetime(2027, 4, 6, 10, 0, tzinfo=datetime.UTC)
 
 
 @pytest.fixture
-def cities(_chromium, city_records):
-    from django.apps import apps
-
-    from apps.reference.cities import load_cities
-    from apps.reference.loaders import load_reference_data
-    from apps.reference.models import Region
-
-    if not Region.objects.exists():
-        load_reference_data(apps)
-    load_cities(countries=list(COUNTRIES), source=city_records)
-
-
-@pytest.fixture
-def demo(cities, demo):
+def demo(_chromium, cities, demo):
     return demo
 
 
@@ -93,8 +72,8 @@ def _new_learner_with_a_planned_mobility(demo):
         participant=learner,
         activity_type="LM-SHORT-VET",
         host=Organisation.objects.get(oid="E10234567"),  # the Lisbon hotel school
-        start_date=datetime.date(2024, 9, 2),
-        end_date=datetime.date(2024, 9, 29),
+        start_date=datetime.date(2027, 3, 1),
+        end_date=datetime.date(2027, 3, 28),
         travel_days=2,
     )
     assert not violations

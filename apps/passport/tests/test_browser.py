@@ -17,26 +17,10 @@ from tests.conftest import _chromium, browser, demo, new_page, sign_in  # noqa: 
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-COUNTRIES = ("PL", "PT", "ES")
 
 
 @pytest.fixture
-def cities(_chromium):
-    from django.apps import apps
-
-    from apps.reference.cities import geonames_cities, load_cities
-    from apps.reference.loaders import load_reference_data
-    from apps.reference.models import Region
-
-    # The countries are reference data too: a previous transactional test may have flushed them.
-    if not Region.objects.exists():
-        load_reference_data(apps)
-    records = [record for record in geonames_cities(500) if record["countrycode"] in COUNTRIES]
-    load_cities(countries=list(COUNTRIES), source=records)
-
-
-@pytest.fixture
-def demo_with_mobility(cities, demo):
+def demo_with_mobility(_chromium, cities, demo):
     """The demo (seeded after the cities: ``cities`` comes first), and the learner's planned mobility."""
     from apps.mobility.models import Mobility
 
