@@ -3,7 +3,7 @@
 Organisation A's manager opens the 2024 project, goes to its import page, uploads a CSV whose start date is
 not a date, reads the error by row and column (nothing is saved), uploads the corrected file, reads the
 preview and confirms: the mobility is on the project page. The city table and the demo data come from
-test_browser_mobility's fixtures; Chromium, pages and sign-in from tests/conftest.py.
+the root conftest and test_browser_mobility; Chromium, pages and sign-in from tests/conftest.py.
 """
 
 # The fixtures imported below are taken as test parameters, which pyflakes calls a redefinition.
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.test_browser_mobility import cities, city_records, demo  # noqa: F401  (fixtures)
+from tests.test_browser_mobility import demo  # noqa: F401  (the demo seeded after the cities)
 
 playwright_sync = pytest.importorskip("playwright.sync_api")
 expect = playwright_sync.expect
