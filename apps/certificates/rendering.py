@@ -20,9 +20,10 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django_countries import countries
 
-from apps.certificates.models import BatchState, Certificate, CertificateBatch, RenderState
+from apps.certificates.models import BatchState, Certificate, CertificateBatch, CertificateStatus, RenderState
 from apps.certificates.selectors import MOBILITY_RELATED
 from apps.core.pdf import render_pdf
+from apps.notifications.services import notify
 
 PDF_TEMPLATE = "certificates/certificate_pdf.html"
 STALE_CLAIM = datetime.timedelta(minutes=10)
@@ -105,7 +106,23 @@ def certificate_render(*, certificate_id: int) -> bool:
         _finish(certificate, RenderState.FAILED, error=f"{type(exc).__name__}: {exc}"[:MAX_ERROR_LENGTH])
         raise CertificateRenderError(str(exc)) from exc
     _finish(certificate, RenderState.DONE, file=stored)
+    _notify_participant(certificate)
     return True
+
+
+def _notify_participant(certificate: Certificate) -> None:
+    """Tell the participant (once they have an account) that their certificate can be downloaded; only the
+    claim's winner gets here, so a version is announced once."""
+    mobility = certificate.mobility
+    user = mobility.participant.user
+    if user is None or not Certificate.objects.filter(pk=certificate.pk, status=CertificateStatus.CURRENT).exists():
+        return
+    notify(
+        kind="certificate_ready",
+        recipient=user,
+        context={"participant": mobility.participant, "mobility": mobility, "certificate": certificate},
+        url=reverse("certificates:own", kwargs={"pk": mobility.pk}),
+    )
 
 
 def _finish(certificate: Certificate, state: str, *, file: str | None = None, error: str = "") -> None:

@@ -197,3 +197,31 @@ def test_the_batch_counts_rendered_and_failed_certificates(project, manager_a, m
     rendering.certificate_render(certificate_id=second.pk)  # a retry succeeds
     batch = CertificateBatch.objects.get(pk=batch.pk)
     assert (batch.done, batch.failed, batch.state) == (3, 0, "finished")
+
+
+def test_the_participant_is_told_once_that_the_certificate_is_ready(
+    completed_mobility, manager_a, mailoutbox, django_capture_on_commit_callbacks
+):
+    from apps.notifications.models import Notification
+    from tests.factories import UserFactory
+
+    participant = completed_mobility.participant
+    participant.user = UserFactory(email=participant.email)
+    participant.save(update_fields=["user"])
+    certificate = services.certificate_issue(mobility=completed_mobility, by=manager_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        render_certificate.apply(args=[certificate.pk])
+        render_certificate.apply(args=[certificate.pk])  # redelivered: nothing to claim, nothing sent
+
+    sent = Notification.objects.filter(kind="certificate_ready", recipient=participant.user)
+    assert [n.url for n in sent] == [f"/me/mobilities/{completed_mobility.pk}/certificate/"]
+    assert [message.subject for message in mailoutbox] == ["Your certificate of mobility is ready"]
+    assert "Escola Profissional de Lisboa" in mailoutbox[0].body
+
+
+def test_no_notification_without_an_account(completed_mobility, manager_a):
+    from apps.notifications.models import Notification
+
+    certificate = services.certificate_issue(mobility=completed_mobility, by=manager_a)
+    render_certificate.apply(args=[certificate.pk])
+    assert not Notification.objects.filter(kind="certificate_ready").exists()
