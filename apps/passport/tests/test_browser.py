@@ -18,7 +18,6 @@ from tests.conftest import _chromium, browser, demo, new_page, sign_in  # noqa: 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-
 @pytest.fixture
 def demo_with_mobility(_chromium, cities, demo):
     """The demo (seeded after the cities: ``cities`` comes first), and the learner's planned mobility."""
