@@ -46,6 +46,7 @@ from apps.mobility.transfer.exporting import (
     export_queryset,
     export_rows,
     log_special_category_export,
+    project_export_queryset,
     write_csv,
     write_xlsx,
 )
@@ -74,6 +75,7 @@ __all__ = [
     "RowError",
     "RowOutcome",
     "export_queryset",
+    "project_export_queryset",
     "export_rows",
     "format_error",
     "import_file",

@@ -106,12 +106,11 @@ def project_export(request, pk: int, fmt: str):
 
     The fewer-opportunities column is filled only for those who may see special-category data, and logged."""
     from apps.mobility import transfer
-    from apps.mobility.models import Mobility
     from apps.participants.selectors import can_see_special_category
 
     _require_member_or_agency(request.user)
     project = selectors.get_project_for_user(user=request.user, pk=pk)
-    mobilities = list(transfer.export_queryset(Mobility.objects.filter(project=project).order_by("start_date", "pk")))
+    mobilities = list(transfer.project_export_queryset(project))
     allowed, _reason = can_see_special_category(user=request.user, organisation=project.application.organisation)
     if allowed:
         transfer.log_special_category_export(mobilities, by=request.user, context=f"project export {project}")
