@@ -3,10 +3,10 @@ history and grant lines, with ``executemany`` (``COPY`` on PostgreSQL); a new pa
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
+import functools
+
 from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Max
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.core.tabular import RowError
@@ -17,10 +17,10 @@ from apps.mobility.transfer.columns import (
 from apps.participants.models import (
     AccessAction,
     Participant,
-    ParticipantCategory,
     PersonalDataAccess,
     SpecialCategoryData,
 )
+from apps.participants.services import participant_build
 
 M = MobilityStatus
 CONTEXT = "mobility import"
@@ -186,45 +186,15 @@ def _insert(model, names: tuple[str, ...], rows: list[tuple], *, prepared: bool 
                 cursor.executemany(sql, values)
 
 
-def _unchecked_fields() -> list[str]:
-    """The participant's fields ``_new_participant`` leaves to reading the file (computed once)."""
-    global _UNCHECKED
-    if _UNCHECKED is None:
-        _UNCHECKED = [f.name for f in Participant._meta.fields if f.name not in CLEANED]
-    return _UNCHECKED
-
-
-_UNCHECKED: list[str] | None = None
+@functools.cache
+def _unchecked_fields() -> tuple[str, ...]:
+    """The participant's fields that reading the file checked already with the same rules (e-mail, choices,
+    dates, the nationality: CountryField's own check walks all 250 choices on every call)."""
+    return tuple(f.name for f in Participant._meta.fields if f.name not in CLEANED)
 
 
 def _new_participant(organisation, email: str, person: dict) -> Participant:
     """A participant as ``participant_create`` records it, checked without a query (the e-mail is new)."""
-    participant = Participant(organisation=organisation)
-    for name, value in {**person, "email": email}.items():
-        if isinstance(value, str):
-            value = value.strip()
-        if name == "email":
-            value = value.lower()
-        if name in ("gender", "nationality") and value is None:
-            value = ""
-        setattr(participant, name, value)
-    if participant.category != ParticipantCategory.RECENT_GRADUATE:
-        participant.graduation_date = None
-    errors: dict[str, list[str]] = {}
-    try:
-        # ``full_clean`` less what reading the file checked already with the same rules (e-mail, choices,
-        # dates, the nationality: CountryField's own check walks all 250 choices on every call).
-        participant.clean_fields(exclude=_unchecked_fields())
-    except ValidationError as exc:
-        errors = exc.message_dict
-    if "birth_date" not in errors and participant.birth_date and participant.birth_date > timezone.localdate():
-        errors["birth_date"] = [_("The date of birth cannot be in the future.")]
-    if (
-        "graduation_date" not in errors
-        and participant.category == ParticipantCategory.RECENT_GRADUATE
-        and participant.graduation_date is None
-    ):
-        errors["graduation_date"] = [_("Enter the graduation date of a recent graduate.")]
-    if errors:
-        raise ValidationError(errors)
-    return participant
+    return participant_build(
+        organisation=organisation, fields={**person, "email": email}, already_checked=_unchecked_fields()
+    )
