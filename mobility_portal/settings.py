@@ -143,6 +143,11 @@ MEDIA_URL = "/media/"
 CERTIFICATE_VERIFY_PER_MINUTE = env_int(
     "CERTIFICATE_VERIFY_PER_MINUTE", 30, doc="Anonymous certificate look-ups per IP address and minute; 0: no limit."
 )
+# Uploaded mobility import files (personal data) and their row-level previews are deleted this many days after
+# the upload (apps.mobility.imports_web.uploads_purge, daily on beat).
+IMPORT_RETENTION_DAYS = env_int(
+    "IMPORT_RETENTION_DAYS", 30, doc="Days an uploaded mobility import file and its preview are kept."
+)
 STATIC_ROOT = BASE_DIR / "var" / "static"
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
@@ -265,6 +270,7 @@ CELERY_BEAT_SCHEDULE = {
     # Participant reports, daily: request them after the end date, mark them overdue, remind (weekly per report).
     "participant-reports-request": {"task": "participant_reports.request_due", "schedule": crontab(minute=0, hour=6)},
     "participant-reports-overdue": {"task": "participant_reports.mark_overdue", "schedule": crontab(minute=10, hour=6)},
+    "mobility-purge-import-files": {"task": "mobility.purge_import_files", "schedule": crontab(minute=30, hour=3)},
     "participant-reports-remind": {"task": "participant_reports.send_reminders", "schedule": crontab(minute=0, hour=9)},
 }
 

@@ -599,6 +599,12 @@ MATRIX: dict[str, Entry] = {
         post=signed_in(404, member_a=200, officer=200),
         kwargs=lambda fixture: _mobility_upload_a(fixture),
     ),
+    # Discarding the upload deletes its file (POST only): back to the import page.
+    "mobility:project_import_discard": Entry(
+        get=signed_in(405),
+        post=signed_in(404, member_a=302, officer=302),
+        kwargs=lambda fixture: _mobility_upload_a(fixture),
+    ),
     "mobility:visit_create": Entry(
         get=signed_in(404, member_a=200, officer=200),
         post=signed_in(404, member_a=200, officer=200),  # empty: the form comes back

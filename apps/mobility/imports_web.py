@@ -3,45 +3,45 @@
 The same three steps as the reserve-list upload (``reserve_list.imports.import_upload_store``, ``..._preview``,
 ``..._apply``), over ``transfer``'s public functions (the ``import_mobilities`` command uses them too):
 
-1. ``upload_store`` keeps the file through Django's storage API and runs the import as a dry run
-   (``transfer.import_mobilities(dry_run=True)``: everything is written, then rolled back), keeping what it
-   would do (per row: the participant created or updated, the host matched or created, the rules broken)
-   or every error by row and column.
+1. ``upload_store`` keeps the file (a ``MobilityImport`` row, the file through Django's storage API) and runs
+   the import as a dry run (``transfer.import_mobilities(dry_run=True)``: everything is written, then rolled
+   back), keeping what it would do (per row: the participant created or updated, the host matched or
+   created, the rules broken) or every error by row and column.
 2. The preview page shows what was kept; nothing is saved while any row fails.
 3. ``upload_apply`` runs the import on the same stored file, in one transaction, and compares what it did
    with the preview: when the project changed in between (another import, a mobility recorded by hand), it
-   rolls everything back, keeps the new preview and raises ``PreviewChanged``, so that confirming applies
+   rolls the import back, keeps the new preview and raises ``PreviewChanged``, so that confirming applies
    exactly what the user saw.
 
-The mobility app has no upload table: an upload is two files under ``imports/mobility/<project>/<token>/``,
-the file as uploaded and ``upload.json`` (who, when, the language, the status and the preview). The token is
-random; an upload is found only through its project, which the caller has already loaded for the user.
+The file and the row-level preview hold personal data. They are deleted (``_purge``) when the user discards
+the upload, ``IMPORT_RETENTION_DAYS`` after the upload in any case (``uploads_purge``, daily on beat: a
+preview never confirmed then expires), and when a participant of the organisation is erased. The row stays:
+who uploaded which file when, and what the import did.
+
+An upload is found by its random token through its project, which the caller has already loaded for the user.
 """
 
 from __future__ import annotations
 
 import csv
+import datetime
 import io
-import json
 import re
 import secrets
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import IO
 
+from django.conf import settings
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db import transaction
 from django.http import Http404
 from django.utils import timezone, translation
 
 from apps.mobility import transfer
-from apps.mobility.models import Project
+from apps.mobility.models import ImportStatus, MobilityImport, Project
 
-UPLOAD_ROOT = "imports/mobility"
-META = "upload.json"
 TOKEN = re.compile(r"[A-Za-z0-9_-]{20,64}")
-PREVIEWED, APPLIED = "previewed", "applied"
+RECENT = 10  # uploads listed on the project's import page
 # What an import file holds (docs/mobility-columns.md, version 1): the template's header.
 TEMPLATE_COLUMNS = transfer.COLUMNS_V1 + transfer.OPTIONAL_COLUMNS_V1
 
@@ -54,52 +54,21 @@ class AlreadyApplied(Exception):
     """The upload is already imported: applying it again would record its mobilities twice."""
 
 
-@dataclass
-class MobilityUpload:
-    """An uploaded import file of a project and its preview (what ``upload.json`` holds)."""
-
-    project_id: int
-    token: str
-    original_name: str
-    uploaded_by: int | None
-    uploaded_at: str
-    language: str
-    status: str = PREVIEWED
-    rows: list[dict] = field(default_factory=list)  # {"row", "email", "participant", "host", "violations"}
-    errors: list[list] = field(default_factory=list)  # [row, column, message]
-    summary: dict = field(default_factory=dict)
-    applied_at: str | None = None
-    applied_by: int | None = None
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    @property
-    def folder(self) -> str:
-        return f"{UPLOAD_ROOT}/{self.project_id}/{self.token}"
-
-    @property
-    def file_name(self) -> str:
-        return f"{self.folder}/upload{Path(self.original_name).suffix.lower()}"
-
-    @property
-    def row_errors(self) -> list[transfer.RowError]:
-        return [transfer.RowError(*error) for error in self.errors]
+class UploadClosed(Exception):
+    """The upload was discarded or has expired (its file is deleted): it can no longer be applied."""
 
 
-# --- Storing and reading uploads ------------------------------------------------------------------------------------
+class _Rollback(Exception):
+    pass
 
 
-def _save_meta(upload: MobilityUpload) -> None:
-    name = f"{upload.folder}/{META}"
-    if default_storage.exists(name):  # storages never overwrite: a second save would pick another name
-        default_storage.delete(name)
-    default_storage.save(name, ContentFile(json.dumps(asdict(upload)).encode()))
+def row_errors(upload: MobilityImport) -> list[transfer.RowError]:
+    return [transfer.RowError(*error) for error in upload.errors]
 
 
-def _keep_outcome(upload: MobilityUpload, result: transfer.Result) -> None:
+def _keep_outcome(upload: MobilityImport, result: transfer.Result) -> None:
     upload.errors = [list(error) for error in result.errors]
+    upload.error_count = len(upload.errors)
     upload.rows = [] if result.errors else [_outcome(row) for row in result.rows]
     upload.summary = {} if result.errors else result.summary()
 
@@ -110,79 +79,145 @@ def _outcome(row: transfer.RowOutcome) -> dict:
         "email": row.email,
         "participant": row.participant,
         "host": row.host,
-        "violations": list(row.violations),
+        "violations": [str(violation) for violation in row.violations],
     }
 
 
-def _run(upload: MobilityUpload, project: Project, *, by, dry_run: bool) -> transfer.Result:
+def _run(upload: MobilityImport, project: Project, *, by, dry_run: bool) -> transfer.Result:
     """The import of the stored file, in the language of the preview (its messages are compared)."""
-    with default_storage.open(upload.file_name, "rb") as fileobj, translation.override(upload.language):
+    with upload.file.open("rb") as fileobj, translation.override(upload.language):
         parsed = transfer.parse_mobility_file(fileobj, upload.original_name, project=project)
         return transfer.import_mobilities(parsed=parsed, project=project, by=by, dry_run=dry_run)
 
 
-def upload_store(*, project: Project, fileobj: IO, filename: str, by) -> MobilityUpload:
+# --- Uploading, previewing, applying --------------------------------------------------------------------------------
+
+
+def upload_store(*, project: Project, fileobj: IO, filename: str, by) -> MobilityImport:
     """Keep an uploaded file with the preview of its import (a dry run: nothing of the project changes)."""
     original = Path(filename).name[:200] or "upload.csv"
-    upload = MobilityUpload(
-        project_id=project.pk,
+    upload = MobilityImport(
+        project=project,
         token=secrets.token_urlsafe(24),
         original_name=original,
-        uploaded_by=getattr(by, "pk", None),
-        uploaded_at=timezone.now().isoformat(),
-        language=translation.get_language() or "en",
+        language=translation.get_language() or settings.LANGUAGE_CODE,
+        uploaded_by=by if getattr(by, "pk", None) else None,
+        uploaded_at=timezone.now(),
     )
-    default_storage.save(upload.file_name, ContentFile(fileobj.read()))
-    _keep_outcome(upload, _run(upload, project, by=by, dry_run=True))
-    _save_meta(upload)
+    upload.file.save(f"{upload.token}{Path(original).suffix.lower()}", ContentFile(fileobj.read()), save=False)
+    try:
+        _keep_outcome(upload, _run(upload, project, by=by, dry_run=True))
+        upload.save()
+    except BaseException:
+        upload.file.delete(save=False)  # no row to find it by: the file would be kept forever
+        raise
     return upload
 
 
-def upload_get(*, project: Project, token: str) -> MobilityUpload:
+def upload_get(*, project: Project, token: str) -> MobilityImport:
     """The project's upload with this token (404 for a malformed or unknown token, or another project's)."""
     if not TOKEN.fullmatch(token or ""):
         raise Http404
-    name = f"{UPLOAD_ROOT}/{project.pk}/{token}/{META}"
-    if not default_storage.exists(name):
-        raise Http404
-    with default_storage.open(name, "rb") as meta:
-        upload = MobilityUpload(**json.loads(meta.read()))
-    if upload.project_id != project.pk or upload.token != token:
-        raise Http404
-    return upload
+    try:
+        return MobilityImport.objects.select_related("uploaded_by", "applied_by").get(project=project, token=token)
+    except MobilityImport.DoesNotExist:
+        raise Http404 from None
 
 
-def upload_apply(*, project: Project, upload: MobilityUpload, by) -> transfer.Result:
+def recent_uploads(*, project: Project) -> list[MobilityImport]:
+    """The project's latest uploads, newest first (one query)."""
+    return list(
+        MobilityImport.objects.filter(project=project)
+        .select_related("uploaded_by", "applied_by")
+        .defer("rows", "errors")[:RECENT]
+    )
+
+
+def upload_apply(*, project: Project, upload: MobilityImport, by) -> transfer.Result:
     """Import the upload as previewed, all or nothing.
 
     Raises ``transfer.ImportErrors`` when the file has errors (then or now) and ``PreviewChanged`` when the
     import would now do something else than its preview; in both cases nothing is saved and the upload keeps
-    the new preview. ``AlreadyApplied`` when it was imported before (nothing happens).
+    the new preview. ``AlreadyApplied`` when it was imported before (nothing happens), ``UploadClosed`` when
+    it was discarded or has expired.
     """
     with transaction.atomic():
-        # One writer per project: a second confirmation waits here, then finds the mobilities already there.
+        # One writer per project: a second confirmation waits here, then finds the upload applied.
         project = (
             Project.objects.select_for_update(of=("self",))
             .select_related("application__organisation")
             .get(pk=project.pk)
         )
-        upload = upload_get(project=project, token=upload.token)
-        if upload.status == APPLIED:
+        upload = MobilityImport.objects.select_for_update().get(pk=upload.pk, project=project)
+        if upload.status == ImportStatus.APPLIED:
             raise AlreadyApplied
+        if upload.status != ImportStatus.PREVIEWED or upload.purged:
+            raise UploadClosed
         previewed = (upload.rows, upload.errors)
-        result = _run(upload, project, by=by, dry_run=False)
-        _keep_outcome(upload, result)
-        if result.errors or (upload.rows, upload.errors) != previewed:
-            transaction.set_rollback(True)
+        try:
+            with transaction.atomic():
+                result = _run(upload, project, by=by, dry_run=False)
+                _keep_outcome(upload, result)
+                if result.errors or (upload.rows, upload.errors) != previewed:
+                    raise _Rollback  # the mobilities go; the new preview, saved below, stays
+        except _Rollback:
+            pass
         else:
-            upload.status, upload.applied_at, upload.applied_by = APPLIED, timezone.now().isoformat(), by.pk
-        # The storage is not transactional: upload.json says what happened whether or not the rows were kept.
-        _save_meta(upload)
+            upload.status, upload.applied_at, upload.applied_by = ImportStatus.APPLIED, timezone.now(), by
+        upload.save()
     if result.errors:
         raise transfer.ImportErrors(result.errors)
-    if upload.status != APPLIED:
+    if upload.status != ImportStatus.APPLIED:
         raise PreviewChanged
     return result
+
+
+def upload_discard(*, project: Project, upload: MobilityImport) -> bool:
+    """Discard a previewed upload: its file and preview are deleted. False when it was no longer open."""
+    with transaction.atomic():
+        upload = MobilityImport.objects.select_for_update().get(pk=upload.pk, project=project)
+        if upload.status != ImportStatus.PREVIEWED:
+            return False
+        _purge(MobilityImport.objects.filter(pk=upload.pk), status=ImportStatus.DISCARDED)
+    return True
+
+
+# --- Deleting files: retention and erasure -------------------------------------------------------------------------
+
+
+def _purge(uploads, *, status: str | None = None) -> int:
+    """Delete the files and row-level previews of ``uploads`` (a queryset) once the transaction commits; a
+    previewed upload among them becomes ``status`` (``expired`` unless given). The number of uploads purged."""
+    now = timezone.now()
+    uploads = uploads.filter(purged_at=None)
+    names = [name for name in uploads.values_list("file", flat=True) if name]
+    cleared = {"file": "", "rows": [], "errors": [], "purged_at": now}
+    # Previewed ones first: the second update no longer sees them (their purged_at is set).
+    count = uploads.filter(status=ImportStatus.PREVIEWED).update(status=status or ImportStatus.EXPIRED, **cleared)
+    count += uploads.update(**cleared)
+    storage = MobilityImport._meta.get_field("file").storage
+
+    def delete_files():
+        for name in names:
+            storage.delete(name)
+
+    transaction.on_commit(delete_files)
+    return count
+
+
+@transaction.atomic
+def uploads_purge(*, now: datetime.datetime | None = None) -> int:
+    """Delete the files of uploads older than ``IMPORT_RETENTION_DAYS`` (the daily beat task); how many."""
+    cutoff = (now or timezone.now()) - datetime.timedelta(days=settings.IMPORT_RETENTION_DAYS)
+    return _purge(MobilityImport.objects.filter(uploaded_at__lt=cutoff))
+
+
+def participant_uploads_erase(*, participant) -> list[str]:
+    """``participant_erased``'s part here: the uploads of the person's organisation still holding files are
+    deleted, since any of them may name the person (a preview then expires and must be uploaded again)."""
+    if _purge(MobilityImport.objects.filter(project__application__organisation_id=participant.organisation_id)):
+        return ["import_files"]
+    return []
 
 
 # --- The template ---------------------------------------------------------------------------------------------------

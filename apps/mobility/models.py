@@ -214,3 +214,58 @@ class PreparatoryVisit(models.Model):
 
     def __str__(self):
         return f"{self.project} · {self.start_date}"
+
+
+class ImportStatus(models.TextChoices):
+    PREVIEWED = "previewed", pgettext_lazy("import status", "previewed")
+    APPLIED = "applied", pgettext_lazy("import status", "applied")
+    DISCARDED = "discarded", pgettext_lazy("import status", "discarded")
+    EXPIRED = "expired", pgettext_lazy("import status", "expired")
+
+
+class MobilityImport(models.Model):
+    """A file of participants and mobilities uploaded for a project: previewed, then applied or discarded.
+
+    The file and the row-level preview hold personal data (names, e-mails, birth dates, the special-category
+    flag): both are deleted when the upload is discarded and, for every upload, ``IMPORT_RETENTION_DAYS`` after
+    it was uploaded (``imports_web.uploads_purge``, daily on beat). What stays is the record: who uploaded which
+    file when, and what the import did (the counts).
+    """
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="imports")
+    token = models.CharField(max_length=64, unique=True, editable=False)
+    file = models.FileField(_("file"), upload_to="imports/mobility/%Y/%m/", blank=True)
+    original_name = models.CharField(_("file name"), max_length=255)
+    language = models.CharField(_("language"), max_length=10)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("uploaded"), db_index=True)
+    status = models.CharField(_("status"), max_length=20, choices=ImportStatus.choices, default=ImportStatus.PREVIEWED)
+    # The preview: per row {"row", "email", "participant", "host", "violations"}, or the errors [row, column, message].
+    rows = models.JSONField(default=list, blank=True)
+    errors = models.JSONField(default=list, blank=True)
+    error_count = models.PositiveIntegerField(_("errors"), default=0)
+    summary = models.JSONField(_("summary"), default=dict, blank=True)
+    applied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("applied by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    applied_at = models.DateTimeField(_("applied"), null=True, blank=True)
+    purged_at = models.DateTimeField(_("file deleted"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("mobility import")
+        verbose_name_plural = _("mobility imports")
+        ordering = ["-uploaded_at", "-pk"]
+        indexes = [models.Index(fields=["project", "-uploaded_at"], name="mobility_import_project_recent")]
+
+    def __str__(self):
+        return self.original_name
+
+    @property
+    def ok(self) -> bool:
+        return not self.error_count
+
+    @property
+    def purged(self) -> bool:
+        return self.purged_at is not None

@@ -33,6 +33,7 @@ urlpatterns += [
         name="project_import_template_xlsx",
     ),
     path("projects/<int:pk>/import/<slug:token>/", views.project_import_preview, name="project_import_preview"),
+    path("projects/<int:pk>/import/<slug:token>/discard/", views.project_import_discard, name="project_import_discard"),
     path("projects/<int:pk>/visits/new/", views.visit_create, name="visit_create"),
     path("visits/<int:pk>/edit/", views.visit_edit, name="visit_edit"),
     path("visits/<int:pk>/delete/", views.visit_delete, name="visit_delete"),

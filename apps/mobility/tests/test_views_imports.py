@@ -60,7 +60,7 @@ def test_an_upload_with_errors_shows_them_by_row_and_column_and_saves_nothing(ma
     page = manager_client.get(preview)
 
     assert page.status_code == 200
-    errors = [(e.row, e.column) for e in page.context["upload"].row_errors]
+    errors = [(e.row, e.column) for e in page.context["row_errors"]]
     assert (3, "start_date") in errors
     html = page.content.decode()
     assert "Enter a date as YYYY-MM-DD" in html and "<code>start_date</code>" in html

@@ -1,6 +1,11 @@
 """The mobility app's pages, one module per subject (``urls.py`` names them through this package)."""
 
-from apps.mobility.views.imports import project_import, project_import_preview, project_import_template
+from apps.mobility.views.imports import (
+    project_import,
+    project_import_discard,
+    project_import_preview,
+    project_import_template,
+)
 from apps.mobility.views.mobilities import mobility_create, mobility_detail, mobility_edit, mobility_status
 from apps.mobility.views.projects import agreement, export_response, project_detail, project_export, project_withdraw
 from apps.mobility.views.rates import grant_calculator, rate_changes
@@ -17,6 +22,7 @@ __all__ = [
     "project_detail",
     "project_export",
     "project_import",
+    "project_import_discard",
     "project_import_preview",
     "project_import_template",
     "project_withdraw",

@@ -4,13 +4,14 @@ The steps are ``imports_web``'s (over ``transfer``, like the ``import_mobilities
 check who may import (the organisation's managers and agency officers) and render.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from apps.mobility import imports_web, mobilities, selectors, transfer
 from apps.mobility.forms import MobilityImportForm
@@ -36,7 +37,14 @@ def project_import(request, pk: int):
         upload = form.cleaned_data["file"]
         stored = imports_web.upload_store(project=project, fileobj=upload, filename=upload.name, by=request.user)
         return redirect("mobility:project_import_preview", pk=project.pk, token=stored.token)
-    return render(request, "mobility/import_upload.html", {"project": project, "form": form, "active": active})
+    context = {
+        "project": project,
+        "form": form,
+        "active": active,
+        "recent": imports_web.recent_uploads(project=project),
+        "retention_days": settings.IMPORT_RETENTION_DAYS,
+    }
+    return render(request, "mobility/import_upload.html", context)
 
 
 @login_required
@@ -59,6 +67,8 @@ def project_import_preview(request, pk: int, token: str):
             )
         except imports_web.AlreadyApplied:
             messages.info(request, _("This file is already imported."))
+        except imports_web.UploadClosed:
+            messages.warning(request, _("This upload was discarded or has expired: upload the file again."))
         else:
             summary = result.summary()
             messages.success(
@@ -76,8 +86,26 @@ def project_import_preview(request, pk: int, token: str):
             return redirect("mobility:project", pk=project.pk)
         upload = imports_web.upload_get(project=project, token=token)
     active = project.status in mobilities.ACTIVE_PROJECT
-    context = {"project": project, "upload": upload, "form": MobilityImportForm(), "active": active}
+    context = {
+        "project": project,
+        "upload": upload,
+        "row_errors": imports_web.row_errors(upload),
+        "form": MobilityImportForm(),
+        "active": active,
+        "retention_days": settings.IMPORT_RETENTION_DAYS,
+    }
     return render(request, "mobility/import_preview.html", context)
+
+
+@login_required
+@require_POST
+def project_import_discard(request, pk: int, token: str):
+    """Discard a previewed upload: its file and preview are deleted at once."""
+    project = _importable_project(request, pk)
+    upload = imports_web.upload_get(project=project, token=token)
+    if imports_web.upload_discard(project=project, upload=upload):
+        messages.success(request, _("The upload is discarded and its file deleted."))
+    return redirect("mobility:project_import", pk=project.pk)
 
 
 @login_required
