@@ -3,7 +3,8 @@
 Version 1 of the column set is the Beneficiary Module's fields as in ``mobility_import_example.csv``
 (``COLUMNS_V1``, in any order), plus three optional columns for the virtual component
 (``OPTIONAL_COLUMNS_V1``). An export writes them in that order, then the computed columns
-(``COMPUTED_COLUMNS``), which an import ignores.
+(``COMPUTED_COLUMNS``), then the columns the apps above mobility register (``extra_columns_register``, e.g.
+the participant report's state; ``export_columns()`` is the whole set); an import ignores both.
 
 1. ``parse_mobility_file`` reads the file (with the reserve-list import's reading helpers) and checks
    every cell, and the rows against the database: each problem is a ``RowError(row, column, message)``
@@ -16,7 +17,8 @@ Version 1 of the column set is the Beneficiary Module's fields as in ``mobility_
 
 By role: ``columns`` (the column set, a row, the result), ``reading`` (parsing and checking a file),
 ``importing`` (the transaction), ``bulk`` (each row checked and priced in memory) and ``writing`` (the
-bulk writes), ``exporting`` (CSV and XLSX). Every public name is importable from here.
+bulk writes), ``exporting`` (CSV and XLSX), ``extra_columns`` (the apps above add export columns). Every
+public name is importable from here.
 
 This package's own messages are English only for now: the Polish catalogue (locale/) does not hold them
 yet. The services' messages it passes on are translated as usual.
@@ -50,6 +52,7 @@ from apps.mobility.transfer.exporting import (
     write_csv,
     write_xlsx,
 )
+from apps.mobility.transfer.extra_columns import export_columns, extra_columns_register
 from apps.mobility.transfer.importing import import_file, import_mobilities
 from apps.mobility.transfer.reading import parse_mobility_file
 from apps.reserve_list.imports.records import ImportErrors, format_error
@@ -74,9 +77,11 @@ __all__ = [
     "Result",
     "RowError",
     "RowOutcome",
+    "export_columns",
     "export_queryset",
     "project_export_queryset",
     "export_rows",
+    "extra_columns_register",
     "format_error",
     "import_file",
     "import_mobilities",

@@ -41,6 +41,8 @@ OPTIONAL_COLUMNS_V1 = ("virtual_description", "virtual_start", "virtual_end")
 # Written by an export after the input columns; ignored by an import.
 COMPUTED_COLUMNS = ("status", "distance_km", "distance_band", "grant_total")
 EXPORT_COLUMNS = COLUMNS_V1 + OPTIONAL_COLUMNS_V1 + COMPUTED_COLUMNS
+# An export then writes the columns the apps above mobility register (``extra_columns.export_columns()``), also
+# computed and ignored by an import.
 REQUIRED = ("participant_email", "first_name", "last_name", "category", "activity_type", "start_date", "end_date")
 PERSON_COLUMNS = ("first_name", "last_name", "birth_date", "gender", "nationality", "category", "graduation_date")
 # Where a service's field error goes in the file.

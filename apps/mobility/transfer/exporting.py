@@ -1,4 +1,5 @@
-"""Exporting a project's mobilities as CSV or XLSX (column set version 1 and the computed columns)."""
+"""Exporting a project's mobilities as CSV or XLSX (column set version 1, the computed columns, then the columns
+the apps above mobility register in ``extra_columns``)."""
 
 from __future__ import annotations
 
@@ -11,12 +12,12 @@ from django.db.models import Prefetch
 
 from apps.mobility.models import GrantLine, Mobility
 from apps.mobility.transfer.columns import (
-    EXPORT_COLUMNS,
     INCLUSION,
     NO,
     VERSION,
     YES,
 )
+from apps.mobility.transfer.extra_columns import export_columns, extra_values
 from apps.participants.models import (
     AccessAction,
     PersonalDataAccess,
@@ -57,9 +58,13 @@ def _yn(value: bool) -> str:
 
 
 def export_rows(mobilities, *, special_category: bool = False) -> list[dict]:
-    """One dict per mobility, keyed by ``EXPORT_COLUMNS`` in order. ``fewer_opportunities`` is special-category
+    """One dict per mobility, keyed by ``export_columns()`` in order. ``fewer_opportunities`` is special-category
     data: it is filled only with ``special_category`` (the caller checks who may see it and logs the export);
-    without it ``grant_total`` leaves out the inclusion support, which would tell the same."""
+    without it ``grant_total`` leaves out the inclusion support, which would tell the same. The registered
+    extra columns cost one query per group, whatever the number of rows."""
+    mobilities = list(mobilities)
+    extra = extra_values([m.pk for m in mobilities])
+    columns = export_columns()
     rows = []
     for m in mobilities:
         p = m.participant
@@ -99,8 +104,9 @@ def export_rows(mobilities, *, special_category: bool = False) -> list[dict]:
             "distance_km": m.distance_km,
             "distance_band": m.distance_band,
             "grant_total": _visible_grant(m, special_category=special_category),
+            **extra[m.pk],
         }
-        rows.append({name: values[name] for name in EXPORT_COLUMNS})
+        rows.append({name: values[name] for name in columns})
     return rows
 
 
@@ -127,7 +133,7 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 def write_csv(rows: list[dict]) -> bytes:
     """CSV in UTF-8 with a byte-order mark (Excel's “CSV UTF-8”), header first."""
     out = io.StringIO(newline="")
-    writer = csv.DictWriter(out, fieldnames=EXPORT_COLUMNS, lineterminator="\r\n")
+    writer = csv.DictWriter(out, fieldnames=export_columns(), lineterminator="\r\n")
     writer.writeheader()
     for row in rows:
         writer.writerow({k: _csv_safe(v) for k, v in row.items()})
@@ -149,9 +155,10 @@ def write_xlsx(rows: list[dict]) -> bytes:
     workbook = Workbook(write_only=False)
     sheet = workbook.active
     sheet.title = f"mobilities v{VERSION}"
-    sheet.append(list(EXPORT_COLUMNS))
+    columns = export_columns()
+    sheet.append(list(columns))
     for row in rows:
-        sheet.append([row[name] for name in EXPORT_COLUMNS])
+        sheet.append([row[name] for name in columns])
     for cells in sheet.iter_rows(min_row=2):
         for cell in cells:
             if isinstance(cell.value, str) and cell.value.startswith("="):
