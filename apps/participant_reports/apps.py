@@ -7,6 +7,8 @@ class ParticipantReportsConfig(AppConfig):
     verbose_name = _("Participant reports")
 
     def ready(self):
+        from apps.mobility.transfer.extra_columns import extra_columns_register
+        from apps.participant_reports import export_columns
         from apps.participant_reports.personal_data import EXPORT_FIELDS, SECTION, report_export
         from apps.participants.services import export_section_register
         from apps.participants.signals import participant_erased
@@ -16,6 +18,13 @@ class ParticipantReportsConfig(AppConfig):
         export_section_register(key=SECTION, build=report_export, fields=EXPORT_FIELDS)
         # Erasure: the participants app sends the signal; it may not import this app (DESIGN.md §3).
         participant_erased.connect(erase_participant_reports, dispatch_uid="participant_reports.erase")
+        # The report's state in the mobility exports (project and agency): mobility may not import this app.
+        extra_columns_register(
+            key=export_columns.KEY,
+            names=export_columns.NAMES,
+            values=export_columns.report_columns,
+            missing=export_columns.MISSING,
+        )
 
 
 def erase_participant_reports(sender, *, participant, former_user_id=None, **kwargs) -> list[str]:
