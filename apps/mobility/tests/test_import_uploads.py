@@ -15,31 +15,21 @@ from django.urls import reverse
 from apps.mobility import imports_web
 from apps.mobility.models import ImportStatus, Mobility, MobilityImport
 from apps.mobility.tasks import purge_import_files
-from apps.mobility.tests.test_transfer import (  # noqa: F401  (fixtures: a Gdańsk school's 2024 project, the cities)
+from apps.mobility.tests.test_views_imports import (  # noqa: F401  (fixtures: a Gdańsk school's 2024 project, ...)
     cities,
     city_records,
+    csv_file,
     example_rows,
     manager,
+    manager_client,
+    media,
     project,
     sending,
 )
-from apps.mobility.tests.test_views_imports import csv_file
 from apps.participants.models import PersonalDataAccess
 from tests.factories import ParticipantFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    return tmp_path
-
-
-@pytest.fixture
-def manager_client(client, manager):
-    client.force_login(manager)
-    return client
 
 
 def stored(project, manager, name="mobilities.csv") -> MobilityImport:
