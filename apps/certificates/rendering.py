@@ -26,6 +26,7 @@ from apps.core.pdf import render_pdf
 from apps.notifications.services import notify
 
 PDF_TEMPLATE = "certificates/certificate_pdf.html"
+PDF_STYLESHEET = "certificates/certificate_pdf.css"
 STALE_CLAIM = datetime.timedelta(minutes=10)
 MAX_ERROR_LENGTH = 2000
 
@@ -74,6 +75,11 @@ def certificate_context(certificate: Certificate) -> dict:
     }
 
 
+def certificate_pdf(context: dict) -> bytes:
+    """The certificate's PDF for ``certificate_context``'s context, in the active language."""
+    return render_pdf(PDF_TEMPLATE, context, light=True, stylesheet=PDF_STYLESHEET)
+
+
 def _claim(certificate_id: int) -> bool:
     now = timezone.now()
     claimable = Q(render_state__in=[RenderState.QUEUED, RenderState.FAILED]) | Q(
@@ -96,7 +102,7 @@ def certificate_render(*, certificate_id: int) -> bool:
     ).get(pk=certificate_id)
     try:
         with translation.override(certificate.language):
-            pdf = render_pdf(PDF_TEMPLATE, certificate_context(certificate), light=True)
+            pdf = certificate_pdf(certificate_context(certificate))
         storage = certificate.file.storage
         name = certificate.file.field.generate_filename(certificate, "certificate.pdf")
         if storage.exists(name):

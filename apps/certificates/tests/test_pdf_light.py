@@ -51,8 +51,8 @@ def test_weasyprint_calls_the_hook_and_uses_the_light_stylesheet(monkeypatch):
 def test_the_light_stylesheet_renders_the_certificate_as_the_full_one_does(outcomes, manager_a):  # noqa: F811
     certificate = services.certificate_issue(mobility=outcomes, by=manager_a)
     context = rendering.certificate_context(certificate)
-    full = pdf.render_pdf(SAMPLE, context)
-    light = pdf.render_pdf(SAMPLE, context, light=True)
+    full = pdf.render_pdf(SAMPLE, context, stylesheet=rendering.PDF_STYLESHEET)
+    light = rendering.certificate_pdf(context)
 
     def layout(data):
         return [page.extract_text(extraction_mode="layout") for page in PdfReader(io.BytesIO(data)).pages]
