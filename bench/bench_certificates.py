@@ -159,11 +159,11 @@ def make_project(count: int):
     return project
 
 
-def worker_cpu_seconds(pid: int) -> float:
-    """CPU seconds (user + system) used so far by the worker process and its pool processes (Linux /proc): on a
-    shared machine the wall clock also counts the time other people's jobs had the cores."""
+def worker_cpu_seconds(pid: int) -> tuple[float, float]:
+    """CPU seconds (user + system) used so far by the worker's main process and by its pool processes (Linux
+    /proc): on a shared machine the wall clock also counts the time other people's jobs had the cores."""
     tick = os.sysconf("SC_CLK_TCK")
-    total = 0.0
+    main, pool = 0.0, 0.0
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -172,9 +172,11 @@ def worker_cpu_seconds(pid: int) -> float:
         except OSError:  # the process ended meanwhile
             continue
         # After the command: state, ppid, ..., utime and stime are the 12th and 13th fields.
-        if int(entry.name) == pid or int(fields[1]) == pid:
-            total += (int(fields[11]) + int(fields[12])) / tick
-    return total
+        if int(entry.name) == pid:
+            main += (int(fields[11]) + int(fields[12])) / tick
+        elif int(fields[1]) == pid:
+            pool += (int(fields[11]) + int(fields[12])) / tick
+    return main, pool
 
 
 def wait_for_worker(app, process: subprocess.Popen, timeout: float = 120.0) -> None:
@@ -187,10 +189,12 @@ def wait_for_worker(app, process: subprocess.Popen, timeout: float = 120.0) -> N
     sys.exit("the worker did not answer within 2 minutes")
 
 
-def micro(project, officer, repeat: int) -> None:
-    """``--micro``: no worker; the same certificate's PDF ``repeat`` times (``render_pdf`` alone), then the render
-    service (``rendering.certificate_render``: claim, queries, QR code, PDF, storage, batch recount) once for each
-    of the project's certificates, in this process. Milliseconds per PDF, wall clock and CPU."""
+def micro(project, officer, repeat: int, profile: int = 0) -> None:
+    """``--micro``: no worker; the same certificate's PDF ``repeat`` times (``certificate_pdf`` alone: template and WeasyPrint), then the render
+    service (``rendering.certificate_render``: claim, queries, QR code, PDF, storage, batch counters) once for each
+    of the project's certificates, in this process. Milliseconds per PDF, wall clock and CPU. ``profile``: the
+    service's loop runs under cProfile, and its ``profile`` most costly functions (own time, then cumulative) are
+    printed (the figures above it are then slowed by the profiler)."""
     from django.utils import translation
 
     from apps.certificates import rendering, services
@@ -203,16 +207,29 @@ def micro(project, officer, repeat: int) -> None:
     certificate = Certificate.objects.select_related(*related).get(pk=ids[0])
     with translation.override(certificate.language):
         context = rendering.certificate_context(certificate)
-        rendering.render_pdf(rendering.PDF_TEMPLATE, context, light=True)  # warm-up: imports, fonts, templates
+        rendering.certificate_pdf(context)  # warm-up: imports, fonts, templates
         wall, cpu = time.perf_counter(), time.process_time()
         for _ in range(repeat):
-            rendering.render_pdf(rendering.PDF_TEMPLATE, context, light=True)
+            rendering.certificate_pdf(context)
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-    print(f"micro render_pdf: {1000 * wall / repeat:.1f} ms per PDF wall, {1000 * cpu / repeat:.1f} ms CPU ({repeat})")
+    print(f"micro certificate_pdf: {1000 * wall / repeat:.1f} ms per PDF wall, {1000 * cpu / repeat:.1f} ms CPU ({repeat})")
+    profiler = None
+    if profile:
+        import cProfile
+
+        profiler = cProfile.Profile()
+        profiler.enable()
     wall, cpu = time.perf_counter(), time.process_time()
     for certificate_id in ids:
         rendering.certificate_render(certificate_id=certificate_id)
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    if profiler is not None:
+        import pstats
+
+        profiler.disable()
+        stats = pstats.Stats(profiler, stream=sys.stdout)
+        stats.sort_stats("tottime").print_stats(profile)
+        stats.sort_stats("cumulative").print_stats(profile)
     print(
         f"micro certificate_render: {1000 * wall / len(ids):.1f} ms per certificate wall, "
         f"{1000 * cpu / len(ids):.1f} ms CPU ({len(ids)} certificates; PostgreSQL's own CPU not counted); "
@@ -226,6 +243,9 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=1, help="worker processes (celery --concurrency)")
     parser.add_argument(
         "--micro", type=int, metavar="N", help="no worker: the same PDF N times, then the service for each of --count"
+    )
+    parser.add_argument(
+        "--profile", type=int, metavar="N", default=0, help="with --micro: cProfile's N most costly functions"
     )
     parser.add_argument("--broker", default=os.environ.get("BENCH_BROKER_URL", DEFAULT_BROKER))
     args = parser.parse_args()
@@ -254,7 +274,7 @@ def main() -> None:
         officer = User.objects.create(email="officer@bench.example", agency_role="officer", first_name="Ewa")
         print(f"setup: migrated and created {args.count} completed mobilities in {time.perf_counter() - started:.1f} s")
         if args.micro:
-            micro(project, officer, args.micro)
+            micro(project, officer, args.micro, args.profile)
             return
 
         app.control.purge()  # messages of an earlier, interrupted run on this broker database
@@ -279,7 +299,8 @@ def main() -> None:
                 break
             time.sleep(0.25)
         finished = time.perf_counter()
-        cpu = worker_cpu_seconds(worker.pid) - cpu_before
+        main_cpu, pool_cpu = (after - before for after, before in zip(worker_cpu_seconds(worker.pid), cpu_before))
+        cpu = main_cpu + pool_cpu
         load_after = os.getloadavg()[0]
 
         failed = batch.certificates.exclude(render_state=RenderState.DONE).count()
@@ -300,7 +321,9 @@ def main() -> None:
         )
         print(
             f"worker CPU: {cpu:.1f} s, {1000 * cpu / max(batch.done, 1):.0f} ms per certificate "
-            f"({batch.done / cpu if cpu else 0:.1f} certificates per CPU second); load average {load_before:.2f} "
+            f"({batch.done / cpu if cpu else 0:.1f} certificates per CPU second; pool processes "
+            f"{1000 * pool_cpu / max(batch.done, 1):.0f} ms, main process {1000 * main_cpu / max(batch.done, 1):.0f} ms)"
+            f"; load average {load_before:.2f} "
             f"at the start, {load_after:.2f} at the end ({os.cpu_count()} cores)"
         )
         if failed or not valid:
