@@ -190,11 +190,11 @@ def wait_for_worker(app, process: subprocess.Popen, timeout: float = 120.0) -> N
 
 
 def micro(project, officer, repeat: int, profile: int = 0) -> None:
-    """``--micro``: no worker; the same certificate's PDF ``repeat`` times (``certificate_pdf`` alone: template and WeasyPrint), then the render
-    service (``rendering.certificate_render``: claim, queries, QR code, PDF, storage, batch counters) once for each
-    of the project's certificates, in this process. Milliseconds per PDF, wall clock and CPU. ``profile``: the
-    service's loop runs under cProfile, and its ``profile`` most costly functions (own time, then cumulative) are
-    printed (the figures above it are then slowed by the profiler)."""
+    """``--micro``: no worker; the same certificate's PDF ``repeat`` times (``certificate_pdf`` alone: template
+    and WeasyPrint), then the render service (``rendering.certificate_render``: claim, queries, QR code, PDF,
+    storage, batch counters) once for each of the project's certificates, in this process. Milliseconds per PDF,
+    wall clock and CPU. ``profile``: the service's loop runs under cProfile, and its ``profile`` most costly
+    functions (own time, then cumulative) are printed (the figures above it are then slowed by the profiler)."""
     from django.utils import translation
 
     from apps.certificates import rendering, services
@@ -212,7 +212,10 @@ def micro(project, officer, repeat: int, profile: int = 0) -> None:
         for _ in range(repeat):
             rendering.certificate_pdf(context)
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-    print(f"micro certificate_pdf: {1000 * wall / repeat:.1f} ms per PDF wall, {1000 * cpu / repeat:.1f} ms CPU ({repeat})")
+    print(
+        f"micro certificate_pdf: {1000 * wall / repeat:.1f} ms per PDF wall, "
+        f"{1000 * cpu / repeat:.1f} ms CPU ({repeat})"
+    )
     profiler = None
     if profile:
         import cProfile
@@ -299,7 +302,8 @@ def main() -> None:
                 break
             time.sleep(0.25)
         finished = time.perf_counter()
-        main_cpu, pool_cpu = (after - before for after, before in zip(worker_cpu_seconds(worker.pid), cpu_before))
+        after = worker_cpu_seconds(worker.pid)
+        main_cpu, pool_cpu = after[0] - cpu_before[0], after[1] - cpu_before[1]
         cpu = main_cpu + pool_cpu
         load_after = os.getloadavg()[0]
 
@@ -322,7 +326,8 @@ def main() -> None:
         print(
             f"worker CPU: {cpu:.1f} s, {1000 * cpu / max(batch.done, 1):.0f} ms per certificate "
             f"({batch.done / cpu if cpu else 0:.1f} certificates per CPU second; pool processes "
-            f"{1000 * pool_cpu / max(batch.done, 1):.0f} ms, main process {1000 * main_cpu / max(batch.done, 1):.0f} ms)"
+            f"{1000 * pool_cpu / max(batch.done, 1):.0f} ms, "
+            f"main process {1000 * main_cpu / max(batch.done, 1):.0f} ms)"
             f"; load average {load_before:.2f} "
             f"at the start, {load_after:.2f} at the end ({os.cpu_count()} cores)"
         )
