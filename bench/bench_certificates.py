@@ -198,13 +198,11 @@ def micro(project, officer, repeat: int, profile: int = 0) -> None:
     from django.utils import translation
 
     from apps.certificates import rendering, services
-    from apps.certificates.models import Certificate
 
     services._enqueue = lambda certificate_ids: None  # nobody consumes here: the service is called directly
     batch = services.certificates_issue_for_project(project=project, by=officer)
     ids = list(batch.certificates.order_by("pk").values_list("pk", flat=True))
-    related = ("issued_by", *(f"mobility__{name}" for name in rendering.MOBILITY_RELATED))
-    certificate = Certificate.objects.select_related(*related).get(pk=ids[0])
+    certificate = rendering.certificate_for_pdf(ids[0])
     with translation.override(certificate.language):
         context = rendering.certificate_context(certificate)
         rendering.certificate_pdf(context)  # warm-up: imports, fonts, templates

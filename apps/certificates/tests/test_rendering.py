@@ -225,3 +225,42 @@ def test_no_notification_without_an_account(completed_mobility, manager_a):
     certificate = services.certificate_issue(mobility=completed_mobility, by=manager_a)
     render_certificate.apply(args=[certificate.pk])
     assert not Notification.objects.filter(kind="certificate_ready").exists()
+
+
+def test_the_certificate_and_all_its_pdf_shows_are_read_in_two_queries(
+    completed_mobility, manager_a, django_assert_num_queries
+):
+    certificate = services.certificate_issue(mobility=completed_mobility, by=manager_a)
+    with django_assert_num_queries(2):
+        loaded = rendering.certificate_for_pdf(certificate.pk)
+    with django_assert_num_queries(0):
+        mobility = loaded.mobility
+        assert loaded.issued_by == manager_a
+        assert (mobility.participant.last_name, mobility.activity_type.code) == ("Kowalska", "LM-SHORT-VET")
+        assert mobility.host.legal_name and mobility.destination_city_id == completed_mobility.destination_city_id
+        assert mobility.project.application.organisation.pk == completed_mobility.project.application.organisation_id
+
+
+def test_a_taken_over_claim_is_counted_once_whichever_worker_finishes(project, manager_a, monkeypatch, time_machine):
+    monkeypatch.setattr(rendering, "render_pdf", lambda *args, **kwargs: b"%PDF stub")
+    for _ in range(2):
+        MobilityFactory(project=project, status="completed")
+    time_machine.move_to("2026-01-01T10:00Z")
+    batch = services.certificates_issue_for_project(project=project, by=manager_a)
+    first, second = Certificate.objects.filter(batch=batch).order_by("pk")
+    for certificate in (first, second):  # a worker claims it and stalls (its first attempt)
+        assert rendering._claim(certificate.pk)
+    stalled_first, stalled_second = (rendering.certificate_for_pdf(c.pk) for c in (first, second))
+    time_machine.move_to("2026-01-01T10:11Z")  # past STALE_CLAIM: another worker takes both over
+
+    # The second worker finishes the first certificate before the stalled worker does ...
+    assert rendering.certificate_render(certificate_id=first.pk) is True
+    rendering._finish(stalled_first, "done", file="late.pdf")
+    batch.refresh_from_db()
+    assert (batch.done, batch.failed, batch.state) == (1, 0, "running")
+    # ... and the stalled worker finishes the second one while the other is still rendering it.
+    assert rendering._claim(second.pk)
+    rendering._finish(stalled_second, "done", file="early.pdf")
+    rendering._finish(rendering.certificate_for_pdf(second.pk), "done", file="later.pdf")
+    batch.refresh_from_db()
+    assert (batch.done, batch.failed, batch.state) == (2, 0, "finished") and batch.finished_at is not None
