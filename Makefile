@@ -6,7 +6,7 @@ DEV := DEBUG=true MFA_REQUIRED_FOR_AGENCY=false
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install lint format messages vendor bench worker beat clean
+.PHONY: run test install lint format messages vendor bench bench-certificates worker beat clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -36,8 +36,8 @@ format: install
 
 # Regenerate the Polish catalogue after changing user-facing text (needs GNU gettext).
 messages: install
-	$(DEV) $(PY) manage.py makemessages -l pl --ignore=.venv --ignore=var --ignore=node_modules --no-obsolete
-	$(DEV) $(PY) manage.py compilemessages -l pl --ignore=.venv
+	$(DEV) $(PY) manage.py makemessages -l pl --ignore=.venv --ignore=.venv-bench --ignore=var --ignore=node_modules --no-obsolete
+	$(DEV) $(PY) manage.py compilemessages -l pl --ignore=.venv --ignore=.venv-bench
 
 # Re-vendor front-end assets from the npm registry into static/vendor/.
 vendor:
@@ -52,6 +52,19 @@ bench: install
 	DEBUG=true $(PY) bench/bench_mobility_import.py
 	$(PY) bench/bench_mobility_list.py
 
+# The certificate benchmark (CPU-bound PDF rendering through a real worker; PostgreSQL and Redis) in a runtime-only
+# virtualenv of an optimised CPython like production's python:3.11-slim: Debian's python3.11 where there is one
+# (pyenv's default build renders ~25-35 % slower; bench/README.md). Needs libharfbuzz-subset0 for WeasyPrint.
+BENCH_PYTHON ?= $(shell test -x /usr/bin/python3.11 && echo /usr/bin/python3.11 || echo $(PYTHON))
+BENCH_VENV := .venv-bench
+$(BENCH_VENV)/.installed: requirements.txt
+	test -x $(BENCH_VENV)/bin/python || $(BENCH_PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip install --quiet -r requirements.txt
+	touch $@
+
+bench-certificates: $(BENCH_VENV)/.installed
+	$(BENCH_VENV)/bin/python bench/bench_certificates.py --count 1000 --concurrency 1
+
 worker: install
 	$(DEV) $(VENV)/bin/celery -A mobility_portal worker -l info
 
@@ -59,4 +72,4 @@ beat: install
 	$(DEV) $(VENV)/bin/celery -A mobility_portal beat -l info
 
 clean:
-	rm -rf $(VENV) var
+	rm -rf $(VENV) $(BENCH_VENV) var
