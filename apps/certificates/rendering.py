@@ -151,13 +151,14 @@ def _finish(certificate: Certificate, state: str, *, file: str | None = None, er
     changes = {"render_state": state, "render_error": error}
     if file is not None:
         changes.update(file=file, rendered_at=timezone.now())
-    finished = Certificate.objects.filter(pk=certificate.pk, render_state=RenderState.RENDERING).update(**changes)
-    if certificate.batch_id is None:
-        return
-    if state == RenderState.DONE and certificate.render_attempts == 1:
-        if finished:  # else another worker, which took over a stale claim, finished it and counted it
+    with transaction.atomic():
+        # The row's move and its count in the batch commit together: a worker that took over a stale claim and
+        # finds the row already moved waits for this commit before it recounts, so nothing is counted twice.
+        moved = Certificate.objects.filter(pk=certificate.pk, render_state=RenderState.RENDERING).update(**changes)
+        counted = moved and state == RenderState.DONE and certificate.render_attempts == 1
+        if counted and certificate.batch_id is not None:
             _batch_count_first_render(certificate.batch_id)
-    else:
+    if certificate.batch_id is not None and not counted:
         batch_refresh(batch_id=certificate.batch_id)
 
 
@@ -165,9 +166,9 @@ def _batch_count_first_render(batch_id: int) -> None:
     """Add one rendered certificate to the batch's counters, in one UPDATE.
 
     Exact without a recount: a certificate rendered at its first claim was never counted (neither failed nor
-    rendered before), and only the worker whose UPDATE moved it to done gets here. PostgreSQL applies the
-    increments to the latest row version when two workers update the batch at once. Anything else (a retry
-    after a failure, a taken-over claim) goes through ``batch_refresh``.
+    rendered before), only the worker whose UPDATE moved it to done gets here, and it commits both together.
+    PostgreSQL applies the increment to the latest row version when two workers update the batch at once.
+    Anything else (a retry after a failure, a taken-over claim) recounts with ``batch_refresh``.
     """
     now_finished = Q(total__lte=F("done") + F("failed") + 1)
     CertificateBatch.objects.filter(pk=batch_id).update(
