@@ -78,6 +78,52 @@ class GrantLine:
 
 
 @dataclass(frozen=True)
+class GrantTexts:
+    """The explanations' wording in one language. ``compute_grant`` translates it for every grant unless given
+    one: an import prices thousands of mobilities in one language, and gettext costs more than the arithmetic."""
+
+    travel: str
+    green_travel: str
+    green_travel_no_amount: str
+    standard_travel: str
+    individual_support: str
+    learner: str
+    staff: str
+    organisational_support: str
+    organisational_support_over_100: str
+    inclusion_support: str
+    course_fees: str
+    course_fees_capped: str
+
+
+def grant_texts() -> GrantTexts:
+    """The explanations' wording in the active language."""
+    return GrantTexts(
+        travel=_("%(km)s km, band %(band)s km, %(mode)s: %(amount)s EUR (call %(year)s)"),
+        green_travel=_("green travel"),
+        green_travel_no_amount=_("green travel (the band has no green amount: standard amount)"),
+        standard_travel=_("standard travel"),
+        individual_support=_(
+            "%(days)s support days (%(physical)s days of activity + %(travel)s travel days), country group "
+            "%(group)s, %(category)s rates: %(computation)s = %(amount)s EUR (call %(year)s)"
+        ),
+        learner=_("learner"),
+        staff=_("staff"),
+        organisational_support=_(
+            "Participant no. %(n)s of the project (up to the 100th): %(amount)s EUR (call %(year)s)"
+        ),
+        organisational_support_over_100=_(
+            "Participant no. %(n)s of the project (from the 101st): %(amount)s EUR (call %(year)s)"
+        ),
+        inclusion_support=_("Participant with fewer opportunities: %(amount)s EUR (call %(year)s)"),
+        course_fees=_("%(days)s course days × %(rate)s EUR = %(amount)s EUR (call %(year)s)"),
+        course_fees_capped=_(
+            "%(days)s course days × %(rate)s EUR = %(amount)s EUR (at most %(cap)s days per participant, call %(year)s)"
+        ),
+    )
+
+
+@dataclass(frozen=True)
 class GrantResult:
     call_year: int
     lines: tuple[GrantLine, ...]
@@ -107,15 +153,17 @@ def funded_travel_days(declared: int, *, green: bool) -> int:
     return min(declared, MAX_FUNDED_TRAVEL_DAYS_GREEN if green else MAX_FUNDED_TRAVEL_DAYS_STANDARD)
 
 
-def compute_grant(data: GrantInput, tables: RateTables) -> GrantResult:
+def compute_grant(data: GrantInput, tables: RateTables, texts: GrantTexts | None = None) -> GrantResult:
+    """The grant's lines and total; ``texts``: the explanations' wording (``grant_texts()`` when not given)."""
     _validate(data)
     distance = _distance(data)
+    texts = texts or grant_texts()
     lines = [
-        _travel(data, distance, tables),
-        _individual_support(data, tables),
-        _organisational_support(data, tables),
-        _inclusion_support(data, tables),
-        _course_fees(data, tables),
+        _travel(data, distance, tables, texts),
+        _individual_support(data, tables, texts),
+        _organisational_support(data, tables, texts),
+        _inclusion_support(data, tables, texts),
+        _course_fees(data, tables, texts),
     ]
     lines = tuple(line for line in lines if line is not None)
     return GrantResult(tables.call_year, lines, money(sum((line.amount for line in lines), Decimal(0))), distance)
@@ -140,7 +188,7 @@ def _distance(data: GrantInput) -> int:
     return great_circle_km(*data.origin, *data.destination)
 
 
-def _travel(data: GrantInput, distance: int, tables: RateTables) -> GrantLine | None:
+def _travel(data: GrantInput, distance: int, tables: RateTables, texts: GrantTexts) -> GrantLine | None:
     band = tables.band_for(distance)
     if band is None:
         return None
@@ -148,12 +196,12 @@ def _travel(data: GrantInput, distance: int, tables: RateTables) -> GrantLine | 
     amount = band.green if green_amount_used else band.standard
     band_text = f"{band.min_km}–{band.max_km}" if band.max_km is not None else f"{band.min_km}+"
     if green_amount_used:
-        mode = _("green travel")
+        mode = texts.green_travel
     elif data.green_travel:
-        mode = _("green travel (the band has no green amount: standard amount)")
+        mode = texts.green_travel_no_amount
     else:
-        mode = _("standard travel")
-    explanation = _("%(km)s km, band %(band)s km, %(mode)s: %(amount)s EUR (call %(year)s)") % {
+        mode = texts.standard_travel
+    explanation = texts.travel % {
         "km": distance,
         "band": band_text,
         "mode": mode,
@@ -172,7 +220,7 @@ def _travel(data: GrantInput, distance: int, tables: RateTables) -> GrantLine | 
     return GrantLine(GrantItem.TRAVEL, money(amount), explanation, basis)
 
 
-def _individual_support(data: GrantInput, tables: RateTables) -> GrantLine:
+def _individual_support(data: GrantInput, tables: RateTables, texts: GrantTexts) -> GrantLine:
     group = tables.support_group(data.destination_country)
     if group is None:
         raise GrantInputError(f"{data.destination_country} is not an eligible country")
@@ -186,15 +234,12 @@ def _individual_support(data: GrantInput, tables: RateTables) -> GrantLine:
     computation = f"{first_days} × {rate.per_day_1_14}"
     if later_days:
         computation += f" + {later_days} × {rate.per_day_from_15}"
-    explanation = _(
-        "%(days)s support days (%(physical)s days of activity + %(travel)s travel days), country group %(group)s, "
-        "%(category)s rates: %(computation)s = %(amount)s EUR (call %(year)s)"
-    ) % {
+    explanation = texts.individual_support % {
         "days": days,
         "physical": physical,
         "travel": travel,
         "group": group,
-        "category": _("learner") if category == LEARNER_RATES else _("staff"),
+        "category": texts.learner if category == LEARNER_RATES else texts.staff,
         "computation": computation,
         "amount": amount,
         "year": tables.call_year,
@@ -215,26 +260,23 @@ def _individual_support(data: GrantInput, tables: RateTables) -> GrantLine:
     return GrantLine(GrantItem.INDIVIDUAL_SUPPORT, amount, explanation, basis)
 
 
-def _organisational_support(data: GrantInput, tables: RateTables) -> GrantLine | None:
+def _organisational_support(data: GrantInput, tables: RateTables, texts: GrantTexts) -> GrantLine | None:
     if data.accompanying:
         return None
     ordinal = data.participant_ordinal
     item = ORGANISATIONAL_SUPPORT if ordinal <= ORGANISATIONAL_SUPPORT_FULL_UP_TO else ORGANISATIONAL_SUPPORT_OVER_100
     amount = tables.unit_cost(item).eur
-    if item == ORGANISATIONAL_SUPPORT:
-        text = _("Participant no. %(n)s of the project (up to the 100th): %(amount)s EUR (call %(year)s)")
-    else:
-        text = _("Participant no. %(n)s of the project (from the 101st): %(amount)s EUR (call %(year)s)")
+    text = texts.organisational_support if item == ORGANISATIONAL_SUPPORT else texts.organisational_support_over_100
     explanation = text % {"n": ordinal, "amount": amount, "year": tables.call_year}
     basis = {"call_year": tables.call_year, "participant_ordinal": ordinal, "unit_cost": item, "rate": str(amount)}
     return GrantLine(GrantItem.ORGANISATIONAL_SUPPORT, money(amount), explanation, basis)
 
 
-def _inclusion_support(data: GrantInput, tables: RateTables) -> GrantLine | None:
+def _inclusion_support(data: GrantInput, tables: RateTables, texts: GrantTexts) -> GrantLine | None:
     if not data.fewer_opportunities or data.accompanying:
         return None
     amount = tables.unit_cost(INCLUSION_SUPPORT).eur
-    explanation = _("Participant with fewer opportunities: %(amount)s EUR (call %(year)s)") % {
+    explanation = texts.inclusion_support % {
         "amount": amount,
         "year": tables.call_year,
     }
@@ -242,19 +284,14 @@ def _inclusion_support(data: GrantInput, tables: RateTables) -> GrantLine | None
     return GrantLine(GrantItem.INCLUSION_SUPPORT, money(amount), explanation, basis)
 
 
-def _course_fees(data: GrantInput, tables: RateTables) -> GrantLine | None:
+def _course_fees(data: GrantInput, tables: RateTables, texts: GrantTexts) -> GrantLine | None:
     if not data.activity_course_fees or data.course_days <= 0:
         return None
     cost = tables.unit_cost(COURSE_FEE)
     cap = cost.cap_number
     days = data.course_days if cap is None else min(data.course_days, cap)
     amount = money(days * cost.eur)
-    if cap is None:  # the agency removed the cap from the table
-        text = _("%(days)s course days × %(rate)s EUR = %(amount)s EUR (call %(year)s)")
-    else:
-        text = _(
-            "%(days)s course days × %(rate)s EUR = %(amount)s EUR (at most %(cap)s days per participant, call %(year)s)"
-        )
+    text = texts.course_fees if cap is None else texts.course_fees_capped  # None: the agency removed the cap
     explanation = text % {"days": days, "rate": cost.eur, "amount": amount, "cap": cap, "year": tables.call_year}
     basis = {
         "call_year": tables.call_year,

@@ -23,7 +23,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import Exists, Min, OuterRef, QuerySet
 
-from apps.mobility.grant import GrantInputError, compute_grant
+from apps.mobility.grant import GrantInputError, compute_grant, grant_texts
 from apps.mobility.mobilities import grant_input, mobility_recompute_grant
 from apps.mobility.models import GrantLine, Mobility, MobilityStatus
 from apps.mobility.quote import ITEM_LABELS
@@ -125,6 +125,7 @@ def _changes(mobilities: QuerySet[Mobility]) -> list[RateChangeRow]:
     )
     firsts = _first_mobilities({mobility.project_id for mobility in mobilities})
     tables: dict[int, RateTables | None] = {}
+    texts = grant_texts()  # only the amounts are compared: one translation for all
     rows = []
     for mobility in mobilities:
         year = mobility.project.application.call.year
@@ -141,7 +142,7 @@ def _changes(mobilities: QuerySet[Mobility]) -> list[RateChangeRow]:
             participant_ordinal=_ordinal(mobility, firsts.get(mobility.project_id, {})),
         )
         try:
-            result = compute_grant(data, tables[year])
+            result = compute_grant(data, tables[year], texts)
         except GrantInputError:
             continue  # cannot be priced: recomputing would fail the same way
         old = {line.item: line.amount for line in mobility.grant_lines.all()}

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.accounts.roles import is_agency
-from apps.mobility.grant import GrantInput, compute_grant
+from apps.mobility.grant import GrantInput, GrantTexts, compute_grant
 from apps.mobility.mobilities.base import MAX_DISTANCE_KM, M, MobilityError, _km, _lock_project, _tables
 from apps.mobility.mobilities.checking import _cities_distance, _fewer_opportunities, _participant_ordinal
 from apps.mobility.models import GrantLine, Mobility, MobilityStatusChange, Project
@@ -173,14 +173,15 @@ def price(
     fewer_opportunities: bool,
     participant_ordinal: int | None,
     now=None,
+    texts: GrantTexts | None = None,
 ) -> list:
     """Price ``mobility`` with ``tables`` (no query): set its band, total, call year and time of computing on it
     and return the grant's lines (to store). An accompanying person has no flag and no number. The one place
-    of this: ``_store_grant`` and the bulk import call it."""
+    of this: ``_store_grant`` and the bulk import call it (the import with ``texts`` translated once)."""
     if mobility.accompanying:
         fewer_opportunities, participant_ordinal = False, None
     data = grant_input(mobility, fewer_opportunities=fewer_opportunities, participant_ordinal=participant_ordinal)
-    result = compute_grant(data, tables)
+    result = compute_grant(data, tables, texts)
     mobility.distance_band = _band_label(tables, mobility.distance_km)
     mobility.grant_total = result.total
     mobility.grant_call_year = tables.call_year

@@ -18,6 +18,7 @@ from apps.mobility.grant import (
     GrantItem,
     compute_grant,
     funded_travel_days,
+    grant_texts,
     great_circle_km,
     physical_days,
 )
@@ -370,6 +371,20 @@ def test_explanations_go_through_gettext(monkeypatch):
     monkeypatch.setattr(grant, "_", lambda message: "[translated] " + message)
     result = compute_grant(EXAMPLE, T2024)
     assert all(line.explanation.startswith("[translated] ") for line in result.lines)
+
+
+def test_wording_translated_once_gives_the_same_explanations_in_that_language():
+    from django.utils import translation
+
+    every_line = replace(course(11), fewer_opportunities=True)
+    for language in ("en", "pl"):
+        with translation.override(language):
+            texts = grant_texts()
+            assert compute_grant(every_line, T2024, texts) == compute_grant(every_line, T2024)
+    with translation.override("pl"):
+        polish = compute_grant(EXAMPLE, T2024, grant_texts())
+    assert compute_grant(EXAMPLE, T2024, texts) == polish  # the wording given wins over the active language
+    assert polish != compute_grant(EXAMPLE, T2024)  # (English here)
 
 
 @pytest.mark.parametrize(

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from apps.core.tabular import RowError
 from apps.mobility.eligibility import Violation
+from apps.mobility.grant import grant_texts
 from apps.mobility.mobilities import (
     _first_mobilities,
     check_project_active,
@@ -119,6 +120,7 @@ class _Writer(_BulkWrites):
         self.new_special: list[SpecialCategoryData] = []
         self.mobilities: list[tuple[MobilityRow, Mobility, list, list[str], str, str]] = []
         self.now = timezone.now()
+        self.texts = grant_texts()  # the grant's explanations, translated once for all rows
 
     # --- Reading everything at once --------------------------------------------------------------------------
 
@@ -380,4 +382,11 @@ class _Writer(_BulkWrites):
     def _grant(self, mobility: Mobility, person: _Person) -> list:
         """``mobilities._store_grant`` in memory: the total, band and year set; the lines returned (to write)."""
         ordinal = None if mobility.accompanying else self.order_all.position(person.key) + 1
-        return price(mobility, self.tables, fewer_opportunities=person.fewer, participant_ordinal=ordinal, now=self.now)
+        return price(
+            mobility,
+            self.tables,
+            fewer_opportunities=person.fewer,
+            participant_ordinal=ordinal,
+            now=self.now,
+            texts=self.texts,
+        )
