@@ -81,6 +81,33 @@ def test_the_pdf_in_polish(outcomes, manager_a):
     assert "2 września 2024" in text
 
 
+def test_each_fact_and_each_line_of_a_text_is_a_line_of_the_pdf(outcomes, manager_a):
+    outcomes.virtual_component = True
+    outcomes.virtual_start, outcomes.virtual_end = outcomes.start_date, outcomes.start_date
+    outcomes.save()
+    LearningOutcomes.objects.filter(mobility=outcomes).update(
+        vocational_outcomes="Served guests in a hotel restaurant\nKept the HACCP log <b>daily</b>"
+    )
+    certificate = services.certificate_issue(mobility=outcomes, by=manager_a)
+    rendering.certificate_render(certificate_id=certificate.pk)
+    certificate.refresh_from_db()
+    with certificate.file.open("rb") as stored:
+        lines = [
+            " ".join(line.split()) for line in PdfReader(io.BytesIO(stored.read())).pages[0].extract_text().splitlines()
+        ]
+    starts = (
+        "Activity:",
+        "Dates:",
+        "Destination:",
+        "Virtual component:",
+        "Sending organisation:",
+        "Host organisation:",
+    )
+    for start in (*starts, "Project:", "Kept the HACCP log <b>daily</b>", "Digital competence: 2 → 4"):
+        assert any(line.startswith(start) for line in lines), (start, lines)
+    assert "Vocational outcomes: Served guests in a hotel restaurant" in lines
+
+
 def test_the_qr_code_encodes_the_verification_address(completed_mobility, manager_a):
     certificate = services.certificate_issue(mobility=completed_mobility, by=manager_a)
     context = rendering.certificate_context(
