@@ -6,10 +6,10 @@ import zipfile
 
 import pytest
 from openpyxl import Workbook
+from openpyxl.utils.datetime import CALENDAR_WINDOWS_1900
 
 from apps.core.tabular import (
     RowError,
-    _read_xlsx_fast,
     cell_integer,
     cell_text,
     is_blank,
@@ -17,6 +17,8 @@ from apps.core.tabular import (
     read_xlsx,
     read_xlsx_openpyxl,
 )
+from apps.core.xlsx import _cell_values, _parse_sheet, _scan_sheet, _Unexpected
+from apps.core.xlsx import read_xlsx_fast as _read_xlsx_fast
 
 pytestmark = pytest.mark.django_db  # apps/conftest.py's autouse fixtures read the reference data
 
@@ -24,7 +26,7 @@ MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 
 
-def _package(sheet: str, *, shared: str = "", date1904: bool = False, doctype: str = "") -> bytes:
+def _package(sheet: str, *, shared: str = "", date1904: bool = False, doctype: str = "", namespaces: str = "") -> bytes:
     """An XLSX as Excel writes it (shared strings, styles with a custom date format), by hand."""
     parts = {
         "[Content_Types].xml": (
@@ -69,7 +71,7 @@ def _package(sheet: str, *, shared: str = "", date1904: bool = False, doctype: s
         ),
         "xl/sharedStrings.xml": f'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="{MAIN}">{shared}</sst>',
         "xl/worksheets/sheet1.xml": (
-            f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{MAIN}">'
+            f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{MAIN}"{namespaces}>'
             f'<dimension ref="A1:F9"/><sheetData>{sheet}</sheetData></worksheet>'
         ),
     }
@@ -169,3 +171,83 @@ def test_csv_and_unknown_extensions():
 )
 def test_cells(value, blank, text, integer):
     assert (is_blank(value), cell_text(value), cell_integer(value)) == (blank, text, integer)
+
+
+# Rows as the scan reads them (the test sheet's last row, cells without a reference, goes to the parser).
+SCANNED = SHEET.removesuffix('<row><c><v>1E3</v></c><c t="s"><v>1</v></c></row>')
+
+
+@pytest.mark.parametrize(
+    ("rows", "scanned"),
+    [
+        (SCANNED, True),
+        (
+            SCANNED
+            + '<row r="7" spans="1:3" x14ac:dyDescent="0.25"><c r="B7" t="inlineStr"><is><t>x</t></is></c></row>',
+            True,
+        ),
+        (SCANNED.replace("<row ", "\n  <row ").replace("</row>", "</row>\n"), True),
+        ('<row r="1"><c r="A1" t="inlineStr"><is><t>A &amp; B &lt;&gt; &quot;C&apos;</t></is></c></row>', True),
+        (
+            '<row r="1"><c r="A1" t="str"><f>A2&amp;"x"</f><v>1 &amp; 2</v></c>'
+            '<c r="B1"><f t="shared" si="0"/><v>3</v></c></row>',
+            True,
+        ),
+        ('<row r="1"><c r="A1" t="inlineStr"><is><t xml:space="preserve"> a </t></is></c><c r="C1"></c></row>', True),
+        ('<row r="1"><c r="A1" t="inlineStr"><is><t>&#233;t&#xE9;</t></is></c></row>', False),
+        ('<row r="1"><c r="A1" t="inlineStr"><is><t>two\r\nlines</t></is></c></row>', False),
+        ('<row r="1"><!-- note --><c r="A1"><v>1</v></c></row>', False),
+        ('<row r="1"><c r="A1" t="inlineStr"><is><t><![CDATA[<b>]]></t></is></c></row>', False),
+        ('<row r="1"><c t="s" r="A1"><v>0</v></c><c r=\'B1\'><v>2</v></c></row>', False),
+        ('<row r="1"><c r="A1" t="inlineStr"><is><r><t>a</t></r><r><t>b</t></r></is></c></row>', False),
+        ('<row r="1">\n  <c r="A1">\n    <v>1</v>\n  </c>\n</row>', False),
+        ('<row r="1"><c r="A1" cm="1"><v>1</v></c></row>', False),
+        ("<row r='2'><c r=\"A2\"><v>1</v></c></row>", False),
+    ],
+)
+def test_the_scan_reads_only_what_it_knows_and_gives_what_the_parser_gives(rows, scanned):
+    data = _package(
+        rows, shared=SHARED, namespaces=' xmlns:x14ac="http://schemas.microsoft.com/office/spreadsheetml/2009/9/ac"'
+    )
+    sheet = zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet1.xml")
+    strings = ["participant_email", " Zofia ", "Wiśniewska", "a_x000D_b"]
+    value = _cell_values(strings, {1, 2}, set(), CALENDAR_WINDOWS_1900)
+    parsed = _parse_sheet(sheet, value)
+    if scanned:
+        assert _scan_sheet(sheet, value) == parsed
+    else:
+        with pytest.raises(_Unexpected):
+            _scan_sheet(sheet, value)
+    assert _read_xlsx_fast(data) == parsed
+    assert _trimmed(parsed) == _trimmed(read_xlsx_openpyxl(data)[0])
+
+
+@pytest.mark.parametrize(
+    "sheet",
+    [
+        '<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{main}"><sheetData/></worksheet>',
+        '<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{main}"><sheetData></sheetData></worksheet>',
+        '<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="other"><sheetData></sheetData></worksheet>',
+        '<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{main}"><sheetData><row r="1"></row></sheetData>',
+        '<worksheet xmlns="{main}"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>\x01</t></is></c></row>'
+        "</sheetData></worksheet>",
+        '<worksheet xmlns="{main}"><sheetData><row r="1"><c r="A1"><v>1</v></c></sheetData></worksheet>',
+        '<worksheet xmlns="{main}"><sheetData><c r="A1"><v>1</v></c></sheetData></worksheet>',
+        '<worksheet xmlns="{main}"><sheetData><row r="x"></row></sheetData></worksheet>',
+        '<worksheet xmlns="{main}"><sheetData><row r="1" x14ac:dyDescent="0.25"></row></sheetData></worksheet>',
+    ],
+)
+def test_the_scan_and_the_parser_agree_on_a_whole_sheet(sheet):
+    sheet = sheet.replace("{main}", MAIN).encode()
+    value = _cell_values([], set(), set(), None)
+
+    def outcome(read):
+        try:
+            return read(sheet, value)
+        except _Unexpected:
+            return "unexpected"
+        except Exception as error:  # noqa: BLE001 (the XML parser's and int()'s errors alike)
+            return "error", type(error) is not _Unexpected
+
+    scan, parse = outcome(_scan_sheet), outcome(_parse_sheet)
+    assert scan in (parse, "unexpected"), (scan, parse)
