@@ -25,6 +25,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from apps.core.collection import gc_paused
 from apps.core.tabular import RowError
 from apps.mobility.eligibility import Violation
 from apps.mobility.grant import grant_texts
@@ -95,7 +96,8 @@ class _Person:
 
 def write_rows(*, rows: list[MobilityRow], project: Project, by, result: Result, dry_run: bool) -> None:
     """Check and write ``rows`` (already in creation order) into ``result``; the caller rolls back on errors."""
-    _Writer(project=project, by=by, result=result, dry_run=dry_run).run(rows)
+    with gc_paused():
+        _Writer(project=project, by=by, result=result, dry_run=dry_run).run(rows)
 
 
 class _Writer(_BulkWrites):
