@@ -4,6 +4,7 @@ history and grant lines, with ``executemany`` (``COPY`` on PostgreSQL); a new pa
 from __future__ import annotations
 
 import functools
+import operator
 
 from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Max
@@ -75,7 +76,7 @@ class _BulkWrites:
         for batch in ([m for m in mobilities if not m.accompanying], [m for m in mobilities if m.accompanying]):
             # The project is locked: its mobilities numbered above the last one are these, in this order.
             last = Mobility.objects.filter(project=self.project).aggregate(last=Max("pk"))["last"] or 0
-            _insert_instances(Mobility, batch, now=self.now)
+            _insert_instances(Mobility, batch, now=self.now, saved_since=("participant", "accompanies"))
             ids = Mobility.objects.filter(project=self.project, pk__gt=last).order_by("pk").values_list("pk", flat=True)
             ids = list(ids)
             if len(ids) != len(batch):
@@ -113,34 +114,34 @@ _AS_IS = (
 )
 
 
-def _insert_instances(model, instances: list, *, now) -> None:
+def _insert_instances(model, instances: list, *, now, saved_since: tuple[str, ...] = ()) -> None:
     """INSERT unsaved ``instances`` (every concrete field but the primary key) with ``executemany``: what
-    ``bulk_create`` writes, a few times faster; ``_saved`` then gives each its primary key."""
+    ``bulk_create`` writes, a few times faster; ``_saved`` then gives each its primary key. ``saved_since``:
+    the relations whose objects may have been saved after their assignment (their ids are taken from them
+    now, as ``bulk_create`` does); every other related object had its id when assigned."""
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
     stamped = [f for f in fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)]
-    as_is = [type(field) in _AS_IS for field in fields]
-    prepared: list[dict] = [{} for _field in fields]  # per field: value → the backend's form (dates, times repeat)
-
-    def prepare(index: int, field, value):
-        try:
-            return prepared[index][value]
-        except KeyError:
-            result = prepared[index][value] = field.get_db_prep_save(value, connection)
-            return result
-        except TypeError:  # not hashable
-            return field.get_db_prep_save(value, connection)
+    related = [model._meta.get_field(name) for name in saved_since]
+    values = operator.attrgetter(*(field.attname for field in fields))
+    # Per field to prepare: value → the backend's form (dates, times and amounts repeat).
+    to_prepare = [(index, field, {}) for index, field in enumerate(fields) if type(field) not in _AS_IS]
 
     rows = []
     for instance in instances:
-        instance._prepare_related_fields_for_save(operation_name="bulk_create")  # foreign keys saved since
+        if related:
+            instance._prepare_related_fields_for_save(operation_name="bulk_create", fields=related)
         for field in stamped:
             setattr(instance, field.attname, now)
-        rows.append(
-            tuple(
-                getattr(instance, field.attname) if plain else prepare(index, field, field.value_from_object(instance))
-                for index, (field, plain) in enumerate(zip(fields, as_is, strict=True))
-            )
-        )
+        row = list(values(instance))
+        for index, field, prepared in to_prepare:
+            value = row[index]
+            try:
+                row[index] = prepared[value]
+            except KeyError:
+                row[index] = prepared[value] = field.get_db_prep_save(value, connection)
+            except TypeError:  # not hashable
+                row[index] = field.get_db_prep_save(value, connection)
+        rows.append(row)
     _insert(model, tuple(field.name for field in fields), rows, prepared=True)
 
 
