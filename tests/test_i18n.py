@@ -38,7 +38,9 @@ def test_compiled_catalogue_matches_the_source():
 def test_catalogue_has_every_string_of_the_code(tmp_path):
     """Extract the strings from a copy of the tree and compare them with the committed catalogue."""
     copy = tmp_path / "tree"
-    ignore = shutil.ignore_patterns(".venv", ".venv-bench", "var", "node_modules", ".git", "__pycache__", "vendor", "bench")
+    ignore = shutil.ignore_patterns(
+        ".venv", ".venv-bench", "var", "node_modules", ".git", "__pycache__", "vendor", "bench"
+    )
     shutil.copytree(ROOT, copy, ignore=ignore)
     result = subprocess.run(  # noqa: S603
         [sys.executable, "manage.py", "makemessages", "-l", "pl", "--no-obsolete", "--ignore=static"],
