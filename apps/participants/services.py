@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from apps.core.instances import builder
 from apps.notifications.services import notifications_erase
 from apps.participants import selectors
 from apps.participants.models import (
@@ -142,8 +143,9 @@ def _save(participant: Participant, update_fields: list[str] | None = None) -> P
 
 def participant_build(*, organisation, fields: dict, already_checked=()) -> Participant:
     """An unsaved participant of ``organisation`` as ``participant_create`` would record it, checked without a
-    query: for bulk imports, which check a whole file's addresses at once and some fields while reading it."""
-    participant = Participant(organisation=organisation)
+    query: for bulk imports, which check a whole file's addresses at once and some fields while reading it
+    (built as its constructor would, without its walk over every field: ``apps.core.instances``)."""
+    participant = builder(Participant).build(organisation=organisation)
     _assign(participant, fields)
     return _validated(participant, skip=already_checked, check_email=False)
 

@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.core.collection import gc_paused
+from apps.core.instances import builder
 from apps.core.tabular import RowError
 from apps.mobility.eligibility import Violation
 from apps.mobility.grant import grant_texts
@@ -340,7 +341,7 @@ class _Writer(_BulkWrites):
     def _mobility(self, row: MobilityRow, person: _Person, host: Organisation, accompanied) -> Mobility:
         """The mobility as ``mobility_create`` would record it (``mobilities._apply``'s checks and messages)."""
         fields = row.mobility
-        mobility = Mobility(
+        mobility = builder(Mobility).build(  # Mobility(...) without its walk over every field, once per row
             project=self.project,
             status=M.DRAFT,
             participant=person.participant,
