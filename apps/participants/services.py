@@ -97,9 +97,10 @@ def _assign(participant: Participant, fields: dict) -> None:
         participant.graduation_date = None
 
 
-def _validated(participant: Participant, *, skip=(), check_email: bool = True) -> Participant:
+def _validated(participant: Participant, *, skip=(), check_email: bool = True, today=None) -> Participant:
     """The participant, or a ValidationError keyed by field saying everything that is wrong (``skip``: fields
-    the caller checked already; ``check_email``: whether to look up the address in the organisation)."""
+    the caller checked already; ``check_email``: whether to look up the address in the organisation;
+    ``today``: the local date, when the caller has it)."""
     errors: dict[str, list[str]] = {}
     try:
         participant.full_clean(
@@ -107,7 +108,11 @@ def _validated(participant: Participant, *, skip=(), check_email: bool = True) -
         )
     except ValidationError as exc:
         errors = exc.message_dict
-    if "birth_date" not in errors and participant.birth_date and participant.birth_date > timezone.localdate():
+    if (
+        "birth_date" not in errors
+        and participant.birth_date
+        and participant.birth_date > (today or timezone.localdate())
+    ):
         errors["birth_date"] = [_("The date of birth cannot be in the future.")]
     if (
         "graduation_date" not in errors
@@ -141,13 +146,13 @@ def _save(participant: Participant, update_fields: list[str] | None = None) -> P
     return participant
 
 
-def participant_build(*, organisation, fields: dict, already_checked=()) -> Participant:
+def participant_build(*, organisation, fields: dict, already_checked=(), today=None) -> Participant:
     """An unsaved participant of ``organisation`` as ``participant_create`` would record it, checked without a
     query: for bulk imports, which check a whole file's addresses at once and some fields while reading it
     (built as its constructor would, without its walk over every field: ``apps.core.instances``)."""
     participant = builder(Participant).build(organisation=organisation)
     _assign(participant, fields)
-    return _validated(participant, skip=already_checked, check_email=False)
+    return _validated(participant, skip=already_checked, check_email=False, today=today)
 
 
 @transaction.atomic

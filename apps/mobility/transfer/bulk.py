@@ -123,6 +123,7 @@ class _Writer(_BulkWrites):
         self.new_special: list[SpecialCategoryData] = []
         self.mobilities: list[tuple[MobilityRow, Mobility, list, list[str], str, str]] = []
         self.now = timezone.now()
+        self.today = timezone.localdate(self.now)
         self.texts = grant_texts()  # the grant's explanations, translated once for all rows
 
     # --- Reading everything at once --------------------------------------------------------------------------
@@ -271,7 +272,7 @@ class _Writer(_BulkWrites):
         allowed, reason = self.can_edit
         if not allowed:
             raise PermissionDenied(reason)
-        participant = _new_participant(self.organisation, row.email, row.person)
+        participant = _new_participant(self.organisation, row.email, row.person, today=self.today)
         fewer = bool(row.fewer_opportunities)
         if fewer:
             allowed, reason = self.can_flag

@@ -215,8 +215,8 @@ def _unchecked_fields() -> tuple[str, ...]:
     return tuple(f.name for f in Participant._meta.fields if f.name not in CLEANED)
 
 
-def _new_participant(organisation, email: str, person: dict) -> Participant:
+def _new_participant(organisation, email: str, person: dict, *, today) -> Participant:
     """A participant as ``participant_create`` records it, checked without a query (the e-mail is new)."""
     return participant_build(
-        organisation=organisation, fields={**person, "email": email}, already_checked=_unchecked_fields()
+        organisation=organisation, fields={**person, "email": email}, already_checked=_unchecked_fields(), today=today
     )
