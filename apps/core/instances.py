@@ -37,7 +37,6 @@ class Builder:
 
     def __init__(self, model: type[Model]):
         self.model = model
-        self.by_constructor = pre_init.has_listeners(model) or post_init.has_listeners(model)
         plain_relations = not router.routers
         self.constant: dict[str, Any] = {}  # attname -> a default that is not callable (the same object each time)
         self.computed: list[tuple[str, str, Any]] = []  # (name, attname, get_default): defaults to call
@@ -71,7 +70,7 @@ class Builder:
     def build(self, **values) -> Model:
         """``model(**values)``: an unsaved instance with these values and the other fields' defaults."""
         model = self.model
-        if self.by_constructor:
+        if pre_init.has_listeners(model) or post_init.has_listeners(model):  # asked each time: they come and go
             return model(**values)
         instance = model.__new__(model)
         instance._state = state = ModelState()
