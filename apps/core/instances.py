@@ -10,6 +10,9 @@ same way). Whatever it cannot do exactly as ``__init__`` does goes through ``set
 attributes with a descriptor of their own (django-countries' ``CountryField``, properties), one-to-one
 relations, and every relation when database routers are configured. A model with ``pre_init`` or
 ``post_init`` receivers is built by its constructor.
+
+``take_related_ids`` is the other end: before such instances are written in bulk, the ids of the related objects
+saved since their assignment, taken as ``bulk_create`` takes them.
 """
 
 from __future__ import annotations
@@ -119,6 +122,28 @@ def _relate(instance: Model, state, field, value) -> None:
     for local, remote in field.related_fields:
         instance.__dict__[local.attname] = getattr(value, remote.attname)
     state.fields_cache[field.name] = value
+
+
+def take_related_ids(instance, related: list) -> None:
+    """Before writing built instances: ``Model._prepare_related_fields_for_save`` (what ``bulk_create`` checks)
+    for the relations ``related`` only. A related object still unsaved stops the write; one saved after its
+    assignment gives its id now; one whose id changed since is forgotten (the id kept). Django's own walks every
+    field of the model, comparing each with ``related``: about a tenth of the bulk import's writes."""
+    cache = instance._state.fields_cache
+    for field in related:
+        obj = cache.get(field.name)
+        if obj is None:
+            continue
+        if not obj._is_pk_set():
+            raise ValueError(
+                f"bulk_create() prohibited to prevent data loss due to unsaved related object '{field.name}'."
+            )
+        target = getattr(obj, field.target_field.attname)
+        current = instance.__dict__.get(field.attname)
+        if current in field.empty_values:
+            instance.__dict__[field.attname] = target
+        elif current != target:
+            del cache[field.name]
 
 
 @functools.cache

@@ -1,4 +1,5 @@
-"""apps.core.instances: ``builder(model).build(**values)`` gives what ``model(**values)`` gives."""
+"""apps.core.instances: ``builder(model).build(**values)`` gives what ``model(**values)`` gives; ``take_related_ids``
+takes the ids of related objects saved since, as ``bulk_create`` does."""
 
 import datetime
 from decimal import Decimal
@@ -6,7 +7,7 @@ from decimal import Decimal
 import pytest
 from django.db.models.signals import post_init
 
-from apps.core.instances import builder
+from apps.core.instances import builder, take_related_ids
 from apps.mobility.models import Mobility, Project
 from apps.organisations.models import Organisation
 from apps.participants.models import Participant, SpecialCategoryData
@@ -109,3 +110,20 @@ def test_a_model_with_init_receivers_is_built_by_its_constructor():
     finally:
         post_init.disconnect(receiver, sender=SpecialCategoryData)
     assert seen == [built]
+
+
+def test_writes_take_the_ids_of_related_objects_saved_after_their_assignment():
+    related = [Mobility._meta.get_field("participant"), Mobility._meta.get_field("accompanies")]
+    participant = Participant(organisation=Organisation(pk=2), first_name="A", email="a@example.org")
+    mobility = builder(Mobility).build(project=Project(pk=7), participant=participant)
+    assert mobility.participant_id is None
+    with pytest.raises(ValueError, match="unsaved related object 'participant'"):
+        take_related_ids(mobility, related)
+    participant.pk = 41  # saved meanwhile (the import writes participants first)
+    take_related_ids(mobility, related)
+    assert mobility.participant_id == 41 and mobility.participant is participant
+    assert mobility.accompanies_id is None
+    # The related object's id changed after that: the object is forgotten and the id kept, as Django does.
+    participant.pk = 42
+    take_related_ids(mobility, related)
+    assert mobility.participant_id == 41 and "participant" not in mobility._state.fields_cache

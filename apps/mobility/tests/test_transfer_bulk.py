@@ -144,24 +144,3 @@ def test_a_dry_run_writes_nothing(project, manager):
     result = run(project, manager, learner_rows(5), dry_run=True)
     assert result.ok and len(result.rows) == 6 and all(r.mobility_id is None for r in result.rows)
     assert not Mobility.objects.exists()
-
-
-def test_writes_take_the_ids_of_related_objects_saved_after_their_assignment(project):
-    from apps.core.instances import builder
-    from apps.mobility.transfer.writing import _take_related_ids
-    from apps.participants.models import Participant
-
-    related = [Mobility._meta.get_field("participant"), Mobility._meta.get_field("accompanies")]
-    participant = Participant(organisation=project.application.organisation, first_name="A", email="a@example.org")
-    mobility = builder(Mobility).build(project=project, participant=participant)
-    assert mobility.participant_id is None
-    with pytest.raises(ValueError, match="unsaved related object 'participant'"):
-        _take_related_ids(mobility, related)
-    participant.pk = 41  # saved meanwhile (the import writes participants first)
-    _take_related_ids(mobility, related)
-    assert mobility.participant_id == 41 and mobility.participant is participant
-    assert mobility.accompanies_id is None
-    # The related object's id changed after that: the object is forgotten and the id kept, as Django does.
-    participant.pk = 42
-    _take_related_ids(mobility, related)
-    assert mobility.participant_id == 41 and "participant" not in mobility._state.fields_cache

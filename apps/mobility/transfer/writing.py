@@ -10,6 +10,7 @@ from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
+from apps.core.instances import take_related_ids
 from apps.core.tabular import RowError
 from apps.mobility.models import GrantLine, Mobility, MobilityStatus, MobilityStatusChange
 from apps.mobility.transfer.columns import (
@@ -129,7 +130,7 @@ def _insert_instances(model, instances: list, *, now, saved_since: tuple[str, ..
     rows = []
     for instance in instances:
         if related:
-            _take_related_ids(instance, related)
+            take_related_ids(instance, related)
         for field in stamped:
             setattr(instance, field.attname, now)
         row = list(values(instance))
@@ -143,27 +144,6 @@ def _insert_instances(model, instances: list, *, now, saved_since: tuple[str, ..
                 row[index] = field.get_db_prep_save(value, connection)
         rows.append(row)
     _insert(model, tuple(field.name for field in fields), rows, prepared=True)
-
-
-def _take_related_ids(instance, related: list) -> None:
-    """``Model._prepare_related_fields_for_save`` (what ``bulk_create`` checks) for the relations ``related``
-    only: a related object still unsaved stops the write, one saved after its assignment gives its id now.
-    Django's own walks every field of the model, comparing each with ``related``: a tenth of the writes."""
-    cache = instance._state.fields_cache
-    for field in related:
-        obj = cache.get(field.name)
-        if obj is None:
-            continue
-        if not obj._is_pk_set():
-            raise ValueError(
-                f"bulk_create() prohibited to prevent data loss due to unsaved related object '{field.name}'."
-            )
-        target = getattr(obj, field.target_field.attname)
-        current = instance.__dict__.get(field.attname)
-        if current in field.empty_values:
-            instance.__dict__[field.attname] = target
-        elif current != target:
-            del cache[field.name]
 
 
 def _saved(instance, pk) -> None:
